@@ -1,0 +1,11 @@
+/**
+ * What the dynamic provider host loads, by package name (`pulumi-emr-flow/provider`), for every
+ * FlowSubmission. Also the typed EMR flow client for programs that want to call the API directly.
+ */
+import { FlowSubmissionProvider } from "./dynamicProvider";
+
+/** The provider every FlowSubmission in this process shares (one client, one configuration). */
+export const flowSubmissionProvider = new FlowSubmissionProvider();
+
+export { FlowSubmissionProvider } from "./dynamicProvider";
+export type { FlowSubmissionState, NodeSummary, ProviderDeps } from "./dynamicProvider";

@@ -1,0 +1,179 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { FlowSubmissionInputs } from "../provider/schema";
+import type { NodeSummary } from "../provider/dynamicProvider";
+
+type ProviderModule = typeof import("../provider");
+
+/**
+ * What Pulumi serializes into `__provider` (and so into the state of every FlowSubmission): a
+ * shim that loads the real provider by package name inside the dynamic provider host. It
+ * captures nothing, so the state stays small and holds no code that could go stale, and
+ * credentials never come near it: the host reads them from stack config in `configure`.
+ *
+ * One object for the whole process: Pulumi caches the serialized text per provider object.
+ */
+const providerShim: pulumi.dynamic.ResourceProvider = {
+    configure: (req) => (require("pulumi-emr-flow/provider") as ProviderModule).flowSubmissionProvider.configure(req),
+    check: (olds, news) => (require("pulumi-emr-flow/provider") as ProviderModule).flowSubmissionProvider.check(olds, news),
+    diff: (id, olds, news) => (require("pulumi-emr-flow/provider") as ProviderModule).flowSubmissionProvider.diff(id, olds, news),
+    create: (inputs) => (require("pulumi-emr-flow/provider") as ProviderModule).flowSubmissionProvider.create(inputs),
+    read: (id, props) => (require("pulumi-emr-flow/provider") as ProviderModule).flowSubmissionProvider.read(id, props),
+    update: (id, olds, news) => (require("pulumi-emr-flow/provider") as ProviderModule).flowSubmissionProvider.update(id, olds, news),
+    delete: (id, props) => (require("pulumi-emr-flow/provider") as ProviderModule).flowSubmissionProvider.delete(id, props),
+};
+
+type ConfValue = string | number | Date;
+
+/**
+ * The arguments of a {@link FlowSubmission}. Every field accepts a `pulumi.Input`, so it can
+ * come from another resource's output.
+ */
+export interface FlowSubmissionArgs {
+    /** The EMR project that owns the flow, `FP-` followed by 16 characters. Required. */
+    projectId: pulumi.Input<FlowSubmissionInputs["projectId"]>;
+    /** The flow (workflow) to run, `F-` followed by 16 characters. Required. */
+    flowId: pulumi.Input<FlowSubmissionInputs["flowId"]>;
+    /**
+     * The region of the project, such as `cn-hangzhou`.
+     * Default: stack config `alicloud:region`, then `ALIBABA_CLOUD_REGION`, then `ALICLOUD_REGION`;
+     * preview fails when none is set.
+     */
+    regionId?: pulumi.Input<NonNullable<FlowSubmissionInputs["regionId"]>>;
+    /**
+     * Flow parameters, sent as SubmitFlow's `Conf` JSON object. Values are strings, except
+     * `cyctime` (the scheduled run time), which also accepts a `Date`, epoch milliseconds or an
+     * ISO-8601 string and is sent as epoch milliseconds. A value wrapped in `pulumi.secret()`
+     * stays secret in the outputs. Changing `conf` submits a new run. Default: no parameters.
+     */
+    conf?: pulumi.Input<Record<string, pulumi.Input<ConfValue>>>;
+    /**
+     * Any values; when one changes, the next `pulumi up` submits a new run even if nothing else
+     * changed (the same rule as pulumi-command's `triggers`). Default: none.
+     */
+    triggers?: pulumi.Input<pulumi.Input<unknown>[]>;
+    /**
+     * What `pulumi up` waits for after submitting: `"submission"` (return at once),
+     * `"start"` (until the run leaves PREP) or `"completion"` (until it ends; a run that ends
+     * FAILED or KILLED fails the deployment). Changing it never submits a new run.
+     * Default: `"completion"`.
+     */
+    waitFor?: pulumi.Input<NonNullable<FlowSubmissionInputs["waitFor"]>>;
+    /**
+     * How long to wait, in seconds, before the deployment fails with the run kept in the stack
+     * (the next `pulumi up` waits for the same run again). Pulumi's `customTimeouts` do not reach
+     * dynamic providers, so this is the deadline. Changing it never submits a new run.
+     * Default: 3600 (one hour); at most 604800 (seven days).
+     */
+    timeoutSeconds?: pulumi.Input<number>;
+    /**
+     * When true, deleting or replacing this resource stops a run that is still going (KillFlow)
+     * and waits until it is KILLED. When false, delete only removes the run from the stack.
+     * Changing it never submits a new run. Default: false.
+     */
+    killOnDelete?: pulumi.Input<boolean>;
+}
+
+/**
+ * One run of an EMR flow, started by `pulumi up` with SubmitFlow. The flow instance ID
+ * (`FI-…`) is the resource's ID. A change to `projectId`, `flowId`, `regionId`, `conf` or
+ * `triggers` submits a new run; deleting the resource leaves the run alone unless
+ * `killOnDelete` is set.
+ *
+ * @example
+ * ```ts
+ * const run = new FlowSubmission("nightly-etl", {
+ *     projectId: "FP-0123456789ABCDEF", flowId: "F-0123456789ABCDEF", regionId: "cn-hangzhou",
+ *     conf: { cyctime: new Date("2026-11-28T00:00:00Z"), bizdate: "20261127" },
+ * });
+ * export const instanceId = run.instanceId;
+ * ```
+ */
+export class FlowSubmission extends pulumi.dynamic.Resource {
+    /** The flow instance ID, `FI-…` (also the resource's `id`). */
+    declare public readonly instanceId: pulumi.Output<string>;
+    /** The RequestId of the SubmitFlow call, for Alibaba Cloud support. */
+    declare public readonly requestId: pulumi.Output<string>;
+    /** When the run was submitted, ISO-8601 (UTC). */
+    declare public readonly submittedAt: pulumi.Output<string>;
+    /**
+     * The last status seen: `PREP`, `RUNNING`, `SUSPENDED`, `SUCCEEDED`, `FAILED`, `KILLED`
+     * (or a newer value the service adds). `PREP` right after submission when `waitFor` is
+     * `"submission"`; `pulumi refresh` reads the live value.
+     */
+    declare public readonly status: pulumi.Output<string>;
+    /** When the run started, ISO-8601; absent until it has. */
+    declare public readonly startTime: pulumi.Output<string | undefined>;
+    /** When the run ended, ISO-8601; absent until it has. */
+    declare public readonly endTime: pulumi.Output<string | undefined>;
+    /** How long the run took, in milliseconds; absent until known. */
+    declare public readonly durationMs: pulumi.Output<number | undefined>;
+    /** The run's nodes (name, job type, status, duration, retries, external ID) as last seen. */
+    declare public readonly nodes: pulumi.Output<NodeSummary[] | undefined>;
+    /** The project ID, as given. */
+    declare public readonly projectId: pulumi.Output<string>;
+    /** The flow ID, as given. */
+    declare public readonly flowId: pulumi.Output<string>;
+    /** The region the run was submitted in (given, or the default the provider resolved). */
+    declare public readonly regionId: pulumi.Output<string>;
+    /** The parameters sent, with `cyctime` in epoch milliseconds; secret values stay secret. */
+    declare public readonly conf: pulumi.Output<Record<string, string> | undefined>;
+    /** The triggers, as given. */
+    declare public readonly triggers: pulumi.Output<unknown[] | undefined>;
+    /** What the deployment waits for, as given (default `"completion"`). */
+    declare public readonly waitFor: pulumi.Output<string | undefined>;
+    /** The wait's deadline in seconds, as given (default 3600). */
+    declare public readonly timeoutSeconds: pulumi.Output<number | undefined>;
+    /** Whether delete stops an unfinished run, as given (default false). */
+    declare public readonly killOnDelete: pulumi.Output<boolean | undefined>;
+
+    constructor(name: string, args: FlowSubmissionArgs, opts?: pulumi.CustomResourceOptions) {
+        const props: pulumi.Inputs = {
+            projectId: args.projectId,
+            flowId: args.flowId,
+            regionId: args.regionId,
+            conf: args.conf === undefined ? undefined : normalizeConf(args.conf),
+            triggers: args.triggers,
+            waitFor: args.waitFor,
+            timeoutSeconds: args.timeoutSeconds,
+            killOnDelete: args.killOnDelete,
+            // Outputs, declared so that Pulumi exposes them on the object.
+            instanceId: undefined,
+            requestId: undefined,
+            submittedAt: undefined,
+            status: undefined,
+            startTime: undefined,
+            endTime: undefined,
+            durationMs: undefined,
+            nodes: undefined,
+        };
+        super(providerShim, name, props, opts, "emr-flow", "FlowSubmission");
+    }
+}
+
+/**
+ * A `Date` does not survive Pulumi's serialization of inputs, so `cyctime` given as a Date is
+ * turned into epoch milliseconds here; the provider validates and normalizes the rest. Only
+ * `cyctime` is touched, so a secret elsewhere in `conf` keeps its own secretness.
+ */
+function normalizeConf(conf: pulumi.Input<Record<string, pulumi.Input<ConfValue>>>): pulumi.Input<Record<string, pulumi.Input<ConfValue>>> {
+    const toWire = (value: unknown): unknown => (value instanceof Date ? value.getTime() : value);
+    if (pulumi.Output.isInstance(conf) || isPromiseLike(conf)) {
+        return pulumi.output(conf).apply((c) => (c && "cyctime" in c ? { ...c, cyctime: toWire(c.cyctime) as ConfValue } : c));
+    }
+    if (!conf || typeof conf !== "object" || !("cyctime" in conf)) return conf;
+    const cyctime = conf.cyctime;
+    return {
+        ...conf,
+        cyctime: pulumi.Output.isInstance(cyctime) || isPromiseLike(cyctime) ? pulumi.output(cyctime).apply((v) => toWire(v) as ConfValue) : (toWire(cyctime) as ConfValue),
+    };
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+    return !!value && typeof (value as PromiseLike<unknown>).then === "function";
+}
+
+// The argument interface carries the TSDoc; these lines keep it in step with the schema: adding
+// an input to the schema without documenting it here (or the reverse) fails to compile.
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : never;
+const argsMatchSchema: SameKeys<FlowSubmissionArgs, FlowSubmissionInputs> = true;
+void argsMatchSchema;
