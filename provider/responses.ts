@@ -1,0 +1,392 @@
+/**
+ * The shapes of EMR flow API answers, parsed at the edge into narrow camelCase types.
+ *
+ * The service returns PascalCase JSON with lists double-wrapped (`{"NodeInstance":
+ * {"NodeInstance": [...]}}`) and times as epoch milliseconds, sometimes as numeric strings. The
+ * parsers here unwrap, coerce, drop deprecated duplicates (`InstanceId`, `Data` on SubmitFlow)
+ * and return plain objects without `undefined` values (the Pulumi engine rejects `undefined` in
+ * outputs). Status values the API does not document are kept as strings, not rejected.
+ *
+ * The zod schemas are built on first use inside this module and never exported: this module is
+ * loaded only inside the dynamic provider host, and zod 4 objects cannot be serialized into a
+ * Pulumi closure anyway.
+ */
+import { z } from "zod";
+import { EmrResponseError } from "./errors";
+
+/** Status of a flow instance. Unknown values are passed through as strings. */
+export type FlowStatus = "PREP" | "RUNNING" | "SUSPENDED" | "SUCCEEDED" | "FAILED" | "KILLED" | (string & {});
+/** Status of a node instance (a separate set from {@link FlowStatus}). */
+export type NodeStatus = "SUBMITTED" | "RUNNING" | "SUCCESS" | "FAILED" | "KILL_FAILED" | "KILL_SUCCESS" | (string & {});
+
+/** The documented flow instance statuses. */
+export const FLOW_STATUSES = ["PREP", "RUNNING", "SUSPENDED", "SUCCEEDED", "FAILED", "KILLED"] as const;
+/** The statuses a flow instance never leaves. */
+export const FINAL_FLOW_STATUSES: readonly string[] = ["SUCCEEDED", "FAILED", "KILLED"];
+/** The documented node instance statuses. */
+export const NODE_STATUSES = ["SUBMITTED", "RUNNING", "SUCCESS", "FAILED", "KILL_FAILED", "KILL_SUCCESS"] as const;
+/** The statuses a node instance never leaves. */
+export const FINAL_NODE_STATUSES: readonly string[] = ["SUCCESS", "FAILED", "KILL_FAILED", "KILL_SUCCESS"];
+
+/** Only SUCCEEDED, FAILED and KILLED are final; an unknown status is not. */
+export function isFinalFlowStatus(status: string): boolean {
+    return FINAL_FLOW_STATUSES.includes(status);
+}
+
+/** Whether a node instance status is final. */
+export function isFinalNodeStatus(status: string): boolean {
+    return FINAL_NODE_STATUSES.includes(status);
+}
+
+/** One node (job run) of a flow instance. Times are epoch ms. */
+export interface NodeInstance {
+    id: string;
+    status: NodeStatus;
+    nodeName?: string;
+    jobId?: string;
+    jobName?: string;
+    jobType?: string;
+    clusterId?: string;
+    hostName?: string;
+    startTime?: number;
+    endTime?: number;
+    /** Milliseconds. */
+    duration?: number;
+    retries?: number;
+    failAct?: string;
+    pending?: boolean;
+    /** The ID of the job in the engine that ran it (a YARN application ID, say). */
+    externalId?: string;
+    externalStatus?: string;
+    externalInfo?: string;
+}
+
+/** A flow instance as DescribeFlowInstance returns it. Times are epoch ms. */
+export interface FlowInstance {
+    id: string;
+    status: FlowStatus;
+    projectId: string;
+    flowId?: string;
+    flowName?: string;
+    clusterId?: string;
+    gmtCreate?: number;
+    gmtModified?: number;
+    startTime?: number;
+    endTime?: number;
+    /** Milliseconds. */
+    duration?: number;
+    scheduleTime?: number;
+    hasNodeFailed: boolean;
+    cronExpression?: string;
+    namespace?: string;
+    logArchiveLocation?: string;
+    lifecycle?: string;
+    /** The flow's DAG as the service's JSON string. */
+    graph?: string;
+    /** IDs of the flows this one depends on. */
+    parentFlows: string[];
+    nodes: NodeInstance[];
+}
+
+/** A flow instance as ListFlowInstance returns it (no nodes). Times are epoch ms. */
+export interface FlowInstanceSummary {
+    id: string;
+    status: FlowStatus;
+    projectId?: string;
+    flowId?: string;
+    flowName?: string;
+    clusterId?: string;
+    owner?: string;
+    gmtCreate?: number;
+    gmtModified?: number;
+    scheduleTime?: number;
+    startTime?: number;
+    endTime?: number;
+    duration?: number;
+    hasNodeFailed?: boolean;
+}
+
+/** What the parsers need to know besides the body. */
+export interface ParseContext {
+    action: string;
+    /** Used when the body omits it (some gateways move it to the `x-acs-request-id` header). */
+    fallbackRequestId?: string;
+    /** Filled in when DescribeFlowInstance omits `ProjectId`. */
+    projectId?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function buildSchemas() {
+    const text = z
+        .union([z.string(), z.number(), z.boolean()])
+        .nullish()
+        .transform((v) => (v === null || v === undefined || v === "" ? undefined : String(v)));
+    // Epoch ms as a number or a numeric string; empty, null or junk becomes undefined rather
+    // than failing a whole poll over one field.
+    const time = z
+        .unknown()
+        .optional()
+        .transform((v): number | undefined => {
+            if (typeof v === "number" && Number.isFinite(v)) return v;
+            if (typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v.trim())) return Number(v.trim());
+            return undefined;
+        });
+    const bool = z.unknown().optional().transform((v): boolean | undefined => {
+        if (typeof v === "boolean") return v;
+        if (v === "true" || v === 1 || v === "1") return true;
+        if (v === "false" || v === 0 || v === "0") return false;
+        return undefined;
+    });
+    const requiredText = z.union([z.string().min(1), z.number()]).transform(String);
+    // `{"X": {"X": [...]}}`; a missing wrapper or list is an empty list; a lone object (as XML
+    // converters produce for one element) is a one-element list.
+    const wrapped = <T extends z.ZodType>(key: string, item: T) =>
+        z
+            .unknown()
+            .optional()
+            .transform((v, ctx): unknown[] => {
+                if (v === null || v === undefined || v === "") return [];
+                const inner = typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : v;
+                if (inner === null || inner === undefined) return [];
+                if (Array.isArray(inner)) return inner;
+                if (typeof inner === "object") return [inner];
+                ctx.addIssue({ code: "custom", message: `expected a list under ${key}` });
+                return z.NEVER;
+            })
+            .pipe(z.array(item));
+
+    const node = z.object({
+        Id: requiredText,
+        Status: requiredText,
+        NodeName: text,
+        JobId: text,
+        JobName: text,
+        JobType: text,
+        ClusterId: text,
+        HostName: text,
+        StartTime: time,
+        EndTime: time,
+        Duration: time,
+        Retries: time,
+        FailAct: text,
+        Pending: bool,
+        ExternalId: text,
+        ExternalStatus: text,
+        ExternalInfo: text,
+    });
+
+    const describe = z.object({
+        RequestId: text,
+        Id: requiredText,
+        Status: requiredText,
+        ProjectId: text,
+        FlowId: text,
+        FlowName: text,
+        ClusterId: text,
+        GmtCreate: time,
+        GmtModified: time,
+        StartTime: time,
+        EndTime: time,
+        Duration: time,
+        ScheduleTime: time,
+        HasNodeFailed: bool,
+        CronExpression: text,
+        Namespace: text,
+        LogArchiveLocation: text,
+        Lifecycle: text,
+        Graph: text,
+        DependencyFlowList: wrapped("ParentFlow", z.unknown()),
+        NodeInstance: wrapped("NodeInstance", node),
+    });
+
+    const summary = z.object({
+        Id: requiredText,
+        Status: requiredText,
+        ProjectId: text,
+        FlowId: text,
+        FlowName: text,
+        ClusterId: text,
+        Owner: text,
+        GmtCreate: time,
+        GmtModified: time,
+        ScheduleTime: time,
+        StartTime: time,
+        EndTime: time,
+        Duration: time,
+        HasNodeFailed: bool,
+    });
+
+    const list = z.object({
+        RequestId: text,
+        Total: time,
+        PageNumber: time,
+        PageSize: time,
+        FlowInstances: wrapped("FlowInstance", summary),
+    });
+
+    const submit = z
+        .object({
+            RequestId: text,
+            Id: text,
+            // Deprecated duplicates of Id: read only as a fallback, never exposed.
+            InstanceId: text,
+            Data: text,
+        })
+        .transform((v, ctx) => {
+            const id = v.Id ?? v.InstanceId ?? (v.Data && /^FI-/.test(v.Data) ? v.Data : undefined);
+            if (id === undefined) {
+                ctx.addIssue({ code: "custom", path: ["Id"], message: "the flow instance ID (Id) is missing" });
+                return z.NEVER;
+            }
+            return { requestId: v.RequestId, instanceId: id };
+        });
+
+    const control = z.object({ RequestId: text, Data: bool });
+
+    return { node, describe, summary, list, submit, control };
+}
+
+type Schemas = ReturnType<typeof buildSchemas>;
+let schemas: Schemas | undefined;
+function getSchemas(): Schemas {
+    return (schemas ??= buildSchemas());
+}
+
+/** Copies `value` without its `undefined` properties. */
+function defined<T extends object>(value: T): T {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = v;
+    return out as T;
+}
+
+function parse<S extends z.ZodType>(schema: S, body: unknown, ctx: ParseContext): z.output<S> {
+    const result = schema.safeParse(body);
+    if (result.success) return result.data;
+    const issues = result.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.length ? i.path.join(".") : "(body)"}: ${i.message}`)
+        .join("; ");
+    const requestId = extractRequestId(body) ?? ctx.fallbackRequestId;
+    throw new EmrResponseError(
+        "UnexpectedResponse",
+        `EMR ${ctx.action} answered with a body this client does not understand (${issues})${requestId ? `; request ID ${requestId}` : ""}. ` +
+            "If the endpoint is an emulator or a proxy, check that it speaks the EMR 2016-04-08 API.",
+        { requestId, retryable: false },
+    );
+}
+
+function extractRequestId(body: unknown): string | undefined {
+    if (typeof body === "object" && body !== null) {
+        const id = (body as Record<string, unknown>)["RequestId"];
+        if (typeof id === "string" && id !== "") return id;
+    }
+    return undefined;
+}
+
+function toNode(n: z.output<Schemas["node"]>): NodeInstance {
+    return defined({
+        id: n.Id,
+        status: n.Status,
+        nodeName: n.NodeName,
+        jobId: n.JobId,
+        jobName: n.JobName,
+        jobType: n.JobType,
+        clusterId: n.ClusterId,
+        hostName: n.HostName,
+        startTime: n.StartTime,
+        endTime: n.EndTime,
+        duration: n.Duration,
+        retries: n.Retries,
+        failAct: n.FailAct,
+        pending: n.Pending,
+        externalId: n.ExternalId,
+        externalStatus: n.ExternalStatus,
+        externalInfo: n.ExternalInfo,
+    });
+}
+
+/** Parses a SubmitFlow answer. Throws {@link EmrResponseError} when it holds no instance ID. */
+export function parseSubmitFlow(body: unknown, ctx: ParseContext): { requestId: string; instanceId: string } {
+    const v = parse(getSchemas().submit, body, ctx);
+    return { requestId: v.requestId ?? ctx.fallbackRequestId ?? "", instanceId: v.instanceId };
+}
+
+/** Parses a DescribeFlowInstance answer. */
+export function parseDescribeFlowInstance(body: unknown, ctx: ParseContext): FlowInstance & { requestId: string } {
+    const v = parse(getSchemas().describe, body, ctx);
+    const parentFlows = v.DependencyFlowList.map((p) => {
+        if (typeof p === "string") return p;
+        if (typeof p === "object" && p !== null) {
+            const rec = p as Record<string, unknown>;
+            const id = rec["FlowId"] ?? rec["Id"] ?? rec["ParentFlowId"];
+            if (typeof id === "string") return id;
+        }
+        return undefined;
+    }).filter((p): p is string => p !== undefined);
+    return defined({
+        requestId: v.RequestId ?? ctx.fallbackRequestId ?? "",
+        id: v.Id,
+        status: v.Status,
+        projectId: v.ProjectId ?? ctx.projectId ?? "",
+        flowId: v.FlowId,
+        flowName: v.FlowName,
+        clusterId: v.ClusterId,
+        gmtCreate: v.GmtCreate,
+        gmtModified: v.GmtModified,
+        startTime: v.StartTime,
+        endTime: v.EndTime,
+        duration: v.Duration,
+        scheduleTime: v.ScheduleTime,
+        hasNodeFailed: v.HasNodeFailed ?? false,
+        cronExpression: v.CronExpression,
+        namespace: v.Namespace,
+        logArchiveLocation: v.LogArchiveLocation,
+        lifecycle: v.Lifecycle,
+        graph: v.Graph,
+        parentFlows,
+        nodes: v.NodeInstance.map(toNode),
+    });
+}
+
+/** Parses a ListFlowInstance answer. */
+export function parseListFlowInstance(
+    body: unknown,
+    ctx: ParseContext & { pageNumber?: number; pageSize?: number },
+): { requestId: string; total: number; pageNumber: number; pageSize: number; instances: FlowInstanceSummary[] } {
+    const v = parse(getSchemas().list, body, ctx);
+    const instances = v.FlowInstances.map((s) =>
+        defined({
+            id: s.Id,
+            status: s.Status,
+            projectId: s.ProjectId,
+            flowId: s.FlowId,
+            flowName: s.FlowName,
+            clusterId: s.ClusterId,
+            owner: s.Owner,
+            gmtCreate: s.GmtCreate,
+            gmtModified: s.GmtModified,
+            scheduleTime: s.ScheduleTime,
+            startTime: s.StartTime,
+            endTime: s.EndTime,
+            duration: s.Duration,
+            hasNodeFailed: s.HasNodeFailed,
+        }),
+    );
+    return {
+        requestId: v.RequestId ?? ctx.fallbackRequestId ?? "",
+        total: v.Total ?? instances.length,
+        pageNumber: v.PageNumber ?? ctx.pageNumber ?? 1,
+        pageSize: v.PageSize ?? ctx.pageSize ?? instances.length,
+        instances,
+    };
+}
+
+/**
+ * Parses a Kill/Suspend/Resume/RerunFlow answer. `accepted` is the service's `Data`; a success
+ * answer without `Data` counts as accepted (the HTTP call itself succeeded).
+ */
+export function parseControlResponse(body: unknown, ctx: ParseContext): { requestId: string; accepted: boolean } {
+    const v = parse(getSchemas().control, body, ctx);
+    return { requestId: v.RequestId ?? ctx.fallbackRequestId ?? "", accepted: v.Data ?? true };
+}

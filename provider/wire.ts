@@ -1,0 +1,65 @@
+/**
+ * What happened on the wire during one API call, as far as Node's HTTP client can tell:
+ * whether the connection was made, and the HTTP status and content type of the answer.
+ *
+ * `@alicloud/openapi-client` throws away this information in two cases that matter:
+ * - a non-JSON answer (an HTML 502 from a proxy) makes it throw a bare `SyntaxError` with no
+ *   status, so a retryable gateway error would look like garbage;
+ * - its transport reports "ConnectTimeout" from a socket idle timer that also runs while the
+ *   request waits for its answer, so the name alone does not say whether the request was sent.
+ * Node publishes every outgoing request on the `http.client.request.start` diagnostics channel,
+ * synchronously inside `http.request`, which runs inside the async context of the call that made
+ * it; an `AsyncLocalStorage` store ties the request to its call. Observing adds listeners only;
+ * it never changes the request.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import * as diagnosticsChannel from "node:diagnostics_channel";
+import type { ClientRequest, IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
+
+/** What one call saw on the wire (the last request it made, if it made several). */
+export interface WireRecord {
+    /** A request object was created. */
+    requested: boolean;
+    /** A TCP connection was established for the request (or an open one reused). */
+    connected: boolean;
+    /** The answer's status line arrived. */
+    statusCode?: number;
+    contentType?: string;
+}
+
+const storage = new AsyncLocalStorage<WireRecord>();
+let subscribed = false;
+
+function onRequestStart(message: unknown): void {
+    const record = storage.getStore();
+    if (!record) return;
+    const request = (message as { request?: ClientRequest }).request;
+    if (!request) return;
+    record.requested = true;
+    record.connected = false;
+    delete record.statusCode;
+    delete record.contentType;
+    request.once("socket", (socket: Socket) => {
+        // A pooled keep-alive socket is already connected; a new one connects later.
+        if (socket.connecting) socket.once("connect", () => (record.connected = true));
+        else record.connected = true;
+    });
+    request.once("response", (response: IncomingMessage) => {
+        record.statusCode = response.statusCode;
+        const type = response.headers["content-type"];
+        if (typeof type === "string") record.contentType = type;
+    });
+}
+
+function ensureSubscribed(): void {
+    if (subscribed) return;
+    subscribed = true;
+    diagnosticsChannel.subscribe("http.client.request.start", onRequestStart);
+}
+
+/** Runs `fn`, recording what its HTTP requests saw into the returned record. */
+export async function observeWire<T>(fn: () => Promise<T>, record: WireRecord = { requested: false, connected: false }): Promise<T> {
+    ensureSubscribed();
+    return storage.run(record, fn);
+}
