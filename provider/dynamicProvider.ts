@@ -134,7 +134,10 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
                 }
                 continue;
             }
-            failures.push({ property: propertyPath(issue.path), reason: issue.message });
+            const property = propertyPath(issue.path);
+            // One reason per property: the first is the most basic ("must not be empty" before
+            // "is not a project ID").
+            if (!failures.some((f) => f.property === property)) failures.push({ property, reason: issue.message });
         }
         // Inputs that only failed on unknown values pass through untouched until they are known.
         return { inputs: { ...candidate, [PROVIDER_KEY]: news[PROVIDER_KEY] }, failures };
@@ -397,7 +400,7 @@ function liveFields(instance: FlowInstance): Partial<FlowSubmissionState> {
         durationMs: instance.duration || (instance.startTime && instance.endTime ? instance.endTime - instance.startTime : undefined),
         nodes: instance.nodes.map((n) =>
             stripUndefined({
-                name: n.nodeName,
+                name: n.nodeName ?? n.id,
                 jobId: n.jobId,
                 jobType: n.jobType,
                 status: n.status,

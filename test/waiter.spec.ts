@@ -25,8 +25,9 @@ describe("waitForInstance", () => {
     it("keeps the detection delay within max(10 s, 5% of elapsed) on every interval", () => {
         for (let poll = 0; poll < 200; poll++) {
             for (const elapsed of [0, 5_000, 60_000, 199_000, 600_000, 3_600_000]) {
-                const bound = Math.max(POLL_FLOOR_MS, 0.05 * elapsed);
-                assert.ok(pollInterval(poll, elapsed) <= bound, `poll ${poll} at ${elapsed} ms: ${pollInterval(poll, elapsed)} > ${bound}`);
+                const interval = pollInterval(poll, elapsed);
+                const bound = Math.max(POLL_FLOOR_MS, 0.05 * (elapsed + interval));
+                assert.ok(interval <= bound + 1, `poll ${poll} at ${elapsed} ms: ${pollInterval(poll, elapsed)} > ${bound}`);
             }
         }
     });
@@ -50,9 +51,9 @@ describe("waitForInstance", () => {
         assert.equal(result.outcome, "reached");
         const delay = clock.time - started - 600_000;
         assert.ok(delay <= Math.max(10_000, 0.05 * 600_000), `detected ${delay} ms late`);
-        // The arithmetic floor for both goals together is 42 calls (see the waiter's comment);
-        // the ramp adds three.
-        assert.ok(run.calls <= 46, `calls: ${run.calls}`);
+        // No schedule that keeps the detection bound does better than 42 (see the waiter's
+        // comment); the fast ramp and jitter add two or three.
+        assert.ok(run.calls >= 42 && run.calls <= 45, `calls: ${run.calls}`);
     });
 
     it("stops at the deadline with the last status seen", async () => {
@@ -90,7 +91,7 @@ describe("waitForInstance", () => {
         const { EmrApiError } = await import("../provider/errors");
         const clock = new FakeClock();
         let calls = 0;
-        const throttled = () => new EmrApiError({ code: "Throttling.User", statusCode: 400, message: "slow down", requestId: "R1" });
+        const throttled = () => new EmrApiError("Throttling.User", "slow down", { statusCode: 400, requestId: "R1", retryable: true });
         const result = await waitForInstance({
             instanceId: "FI-1",
             until: "completion",
@@ -106,7 +107,7 @@ describe("waitForInstance", () => {
         assert.equal(result.transientErrors, 2);
         assert.equal(result.instance?.status, "SUCCEEDED");
 
-        const denied = new EmrApiError({ code: "Forbidden.RAM", statusCode: 403, message: "no permission", requestId: "R2" });
+        const denied = new EmrApiError("Forbidden.RAM", "no permission", { statusCode: 403, requestId: "R2", retryable: false });
         await assert.rejects(
             waitForInstance({ instanceId: "FI-1", until: "completion", startedAt: clock.time, deadline: clock.time + 60_000, clock, describe: async () => Promise.reject(denied) }),
             (err: unknown) => err === denied,
