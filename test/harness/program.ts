@@ -15,8 +15,10 @@
  * - the mocks return each resource's inputs as its outputs (unless `opts.newResource` says
  *   otherwise); nothing is created and no provider runs, so outputs computed by a provider are
  *   absent (use `ProviderHost` for those);
- * - a preview is simulated with `isDryRun: true`; an output that is not in the mock's state is then
- *   unknown, as in a real preview;
+ * - a preview is simulated with `isDryRun: true`: the default mock then gives no id (so `id` and
+ *   whatever depends on it is unknown) and the inputs as state, which is what the engine does for
+ *   a create in preview on a provider without preview support (the dynamic one); an output that is
+ *   not in the mock's state is unknown;
  * - resources are not parented to a stack resource; URNs are those of top-level resources;
  * - `setMocks` is process-wide: run these in the `*.mocks.spec.ts` mocha process, one program at
  *   a time (calls are serialized here).
@@ -59,7 +61,7 @@ export interface RunProgramOptions {
     secretKeys?: string[];
     /** Run as a preview (`pulumi.runtime.isDryRun()` is true; unresolved outputs are unknown). */
     isDryRun?: boolean;
-    /** Replace the default mock (id `<name>-id`, state = inputs). */
+    /** Replace the default mock (id `<name>-id`, or none in a preview; state = inputs). */
     newResource?: (args: pulumi.runtime.MockResourceArgs) => pulumi.runtime.MockResourceResult | Promise<pulumi.runtime.MockResourceResult>;
     /** Answer invokes (`pulumi.runtime.invoke`); default: return the inputs. */
     call?: (args: pulumi.runtime.MockCallArgs) => pulumi.runtime.MockCallResult | Promise<pulumi.runtime.MockCallResult>;
@@ -133,7 +135,10 @@ async function runOnce(program: Program, opts: RunProgramOptions): Promise<Progr
                 if (opts.newResource) {
                     return opts.newResource(args);
                 }
-                return { id: args.custom === false ? undefined : `${args.name}-id`, state: args.inputs };
+                // A preview of a create has no id yet (the resource's id is unknown) and, for a provider
+                // without preview support such as the dynamic one, its inputs as state.
+                const id = args.custom === false || opts.isDryRun ? undefined : `${args.name}-id`;
+                return { id, state: args.inputs };
             },
             call: async (args) => (opts.call ? opts.call(args) : args.inputs),
         },
