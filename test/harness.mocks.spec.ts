@@ -90,6 +90,26 @@ describe("harness: runProgram under mocks", function () {
         assert.deepStrictEqual(outputs, { phase: "MOCKED", id: "fixed", stack: "stack" });
     });
 
+    it("rejects when a provider cannot be serialized, instead of hanging", async () => {
+        const pulumi = await import("@pulumi/pulumi");
+        class Broken extends pulumi.dynamic.Resource {}
+        const trap = {
+            get value(): string {
+                throw new Error("not serializable");
+            },
+        };
+        await assert.rejects(
+            runProgram(() => {
+                const res = new Broken({ create: async () => ({ id: trap.value }) }, "broken", {});
+                return { id: res.id };
+            }),
+            /error serializing property "__provider": not serializable/,
+        );
+        // The next run starts clean.
+        const { resources } = await runProgram(() => requireFresh(PROGRAM));
+        assert.deepStrictEqual(resources.map((r) => r.name), ["first", "second"]);
+    });
+
     it("hands the captured provider and inputs to the real host", async () => {
         const { resources } = await runProgram(() => requireFresh(PROGRAM), { project: "harness" });
         const first = resources[0];

@@ -102,9 +102,29 @@ let queue: Promise<unknown> = Promise.resolve();
  * because the Pulumi runtime's settings are global.
  */
 export function runProgram(program: Program, opts: RunProgramOptions = {}): Promise<ProgramResult> {
-    const run = queue.then(() => runOnce(program, opts));
+    const run = queue.then(() => failFast(() => runOnce(program, opts)));
     queue = run.catch(() => undefined);
     return run;
+}
+
+/**
+ * A failed registration (e.g. "error serializing property \"__provider\"") surfaces in the Pulumi
+ * runtime only as an unhandled rejection, and the outputs that depend on it never settle. Turn it
+ * into a rejection of the run instead of a hang or a crash.
+ */
+async function failFast<T>(body: () => Promise<T>): Promise<T> {
+    let fail: (reason: unknown) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => {
+        fail = reject;
+    });
+    failed.catch(() => undefined);
+    const onRejection = (reason: unknown): void => fail(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+        return await Promise.race([body(), failed]);
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
 }
 
 async function runOnce(program: Program, opts: RunProgramOptions): Promise<ProgramResult> {
