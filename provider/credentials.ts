@@ -97,7 +97,7 @@ const SAFE_UPSTREAM_MESSAGES: readonly RegExp[] = [
     /^Can not find credential type for "[^"]*"$/,
     /^cannot found home dir$/,
     /^get metadata token failed with \d+$/,
-    /^credentialsURI (?:is )?(?:empty|null|undefined).*$/i,
+    /^[A-Z][A-Z0-9_]* is not set$/,
 ];
 
 function safeReason(err: unknown): string {
@@ -127,7 +127,16 @@ const CHAIN_STEPS: readonly ChainStep[] = [
     { place: CHAIN_PLACES[1], build: (lib) => lib.CLIProfileCredentialsProvider.builder().build() },
     { place: CHAIN_PLACES[2], build: (lib) => lib.ProfileCredentialsProvider.builder().build() },
     { place: CHAIN_PLACES[3], build: (lib) => lib.ECSRAMRoleCredentialsProvider.builder().withRoleName(process.env.ALIBABA_CLOUD_ECS_METADATA).build() },
-    { place: CHAIN_PLACES[4], build: (lib) => lib.URICredentialsProvider.builder().withCredentialsURI(process.env.ALIBABA_CLOUD_CREDENTIALS_URI).build() },
+    {
+        place: CHAIN_PLACES[4],
+        build: (lib) => {
+            // Upstream builds this provider even without a URI and then fails on a request to
+            // "undefined"; a clear skip is better.
+            const uri = process.env.ALIBABA_CLOUD_CREDENTIALS_URI;
+            if (!uri) throw new Error("ALIBABA_CLOUD_CREDENTIALS_URI is not set");
+            return lib.URICredentialsProvider.builder().withCredentialsURI(uri).build();
+        },
+    },
 ];
 
 function loadCredentialsLib(): CredentialsLib {

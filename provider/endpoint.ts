@@ -118,10 +118,12 @@ function validHostname(host: string): boolean {
  */
 export function parseEndpointOverride(value: string, source = "endpoint"): EndpointTarget {
     const text = value.trim();
+    // A user:password in the value is not quoted back.
+    const shown = text.replace(/^([^/]*\/\/)?[^/@]*@/, "$1<redacted>@");
     const fail = (why: string): never => {
         throw new EmrConfigError(
             "InvalidEndpoint",
-            `${source} = "${text}" is not a usable endpoint: ${why}. Use host[:port] (HTTPS), or http://host:port for a local emulator.`,
+            `${source} = "${shown}" is not a usable endpoint: ${why}. Use host[:port] (HTTPS), or http://host:port for a local emulator.`,
             source,
         );
     };

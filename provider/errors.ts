@@ -386,7 +386,7 @@ export function classifyError(raw: unknown, ctx: ErrorContext): EmrFlowError {
         const apiMessage = apiMessageRaw !== undefined ? scrub(apiMessageRaw) : undefined;
         const requestId = str(data["RequestId"]) ?? str(data["requestId"]);
         const recommendRaw = str(data["Recommend"]) ?? str(data["recommend"]);
-        const recommend = recommendRaw !== undefined ? scrub(recommendRaw) : undefined;
+        const recommend = recommendRaw !== undefined ? redactor.scrub(recommendRaw, { keepQueries: true }) : undefined;
         const hostId = str(data["HostId"]) ?? str(data["hostId"]);
         const retryable = isRetryableCode(code, statusCode);
         const message =

@@ -49,14 +49,19 @@ export class Redactor {
         }
     }
 
-    /** Returns the text with every known secret and secret-looking field replaced. */
-    scrub(text: string): string {
+    /**
+     * Returns the text with every known secret and secret-looking field replaced. With
+     * `keepQueries`, URL query strings are kept (secret-named parameters are still replaced):
+     * for URLs the service itself hands out, such as `Recommend`.
+     */
+    scrub(text: string, options: { keepQueries?: boolean } = {}): string {
         let out = text;
         // Longest first, so that a secret containing another is replaced whole.
         for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
             out = out.split(secret).join(REDACTED);
         }
-        for (const [pattern, replacement] of PATTERNS) {
+        for (const [index, [pattern, replacement]] of PATTERNS.entries()) {
+            if (index === 0 && options.keepQueries) continue;
             out = out.replace(pattern, replacement);
         }
         return out;
