@@ -13,11 +13,18 @@ import {
     PropertyMap,
     ProviderHost,
     Secret,
+    SECRET_SIG,
+    SIG_KEY,
     UNKNOWN,
+    annotateSecrets,
+    fromWire,
     isSecret,
+    parseUrn,
     reveal,
     secret,
+    secretPaths,
     serializeProvider,
+    toWire,
     urnFor,
 } from "./harness";
 import { echoProvider } from "./harness/fixtures/echoProvider";
@@ -233,5 +240,59 @@ describe("harness: ProviderHost against the real dynamic provider host", functio
         } finally {
             await other.stop();
         }
+    });
+});
+
+describe("harness: engine value encoding", () => {
+    const props: PropertyMap = {
+        a: secret("x"),
+        list: [1, UNKNOWN, secret(2)],
+        obj: { keep: "k", unknown: UNKNOWN, gone: undefined, inner: secret({ deep: true }) },
+        nothing: null,
+    };
+
+    it("keeps secrets and unknowns only when the call allows them; never sends undefined", () => {
+        assert.deepStrictEqual(toWire(props, { keepSecrets: true, keepUnknowns: true }), {
+            a: { [SIG_KEY]: SECRET_SIG, value: "x" },
+            list: [1, UNKNOWN, { [SIG_KEY]: SECRET_SIG, value: 2 }],
+            obj: { keep: "k", unknown: UNKNOWN, inner: { [SIG_KEY]: SECRET_SIG, value: { deep: true } } },
+            nothing: null,
+        });
+        assert.deepStrictEqual(toWire(props, { keepSecrets: false, keepUnknowns: false }), {
+            a: "x",
+            list: [1, 2],
+            obj: { keep: "k", inner: { deep: true } },
+            nothing: null,
+        });
+    });
+
+    it("decodes signature objects back to Secret", () => {
+        const round = fromWire(toWire(props, { keepSecrets: true, keepUnknowns: true }));
+        assert.deepStrictEqual(secretPaths(round as PropertyMap), ["a", "list[2]", "obj.inner"]);
+        assert.deepStrictEqual(reveal(round), { a: "x", list: [1, UNKNOWN, 2], obj: { keep: "k", unknown: UNKNOWN, inner: { deep: true } }, nothing: null });
+    });
+
+    it("annotateSecrets follows the engine: objects key by key, anything else as a whole", () => {
+        const outs = annotateSecrets(
+            { a: "x", obj: { keep: "k", inner: { deep: true } }, list: [1, 2], other: "o" },
+            props,
+        );
+        assert.ok(isSecret(outs.a));
+        assert.ok(!isSecret(outs.obj));
+        assert.ok(isSecret((outs.obj as PropertyMap).inner));
+        assert.ok(!isSecret((outs.obj as PropertyMap).keep));
+        assert.ok(isSecret(outs.list));
+        assert.strictEqual(outs.other, "o");
+    });
+
+    it("rejects values a Struct cannot carry", () => {
+        assert.throws(() => toWire({ when: new Date() as unknown as PropertyMap[string] }, { keepSecrets: false, keepUnknowns: false }), /when: a Date is not a property value/);
+        assert.throws(() => toWire({ n: NaN }, { keepSecrets: false, keepUnknowns: false }), /cannot be sent/);
+    });
+
+    it("builds and parses URNs", () => {
+        const urn = urnFor("my::name", "proj", "dev");
+        assert.strictEqual(urn, "urn:pulumi:dev::proj::pulumi-nodejs:dynamic:Resource::my::name");
+        assert.deepStrictEqual(parseUrn(urn), { stack: "dev", project: "proj", type: "pulumi-nodejs:dynamic:Resource", name: "my::name" });
     });
 });
