@@ -284,8 +284,16 @@ export class ProviderHost {
             env,
             stdio: ["ignore", "pipe", "pipe"],
         });
+        // A test run that ends (mocha --exit) without stop() must not leave hosts behind.
+        const reap = (): void => {
+            child.kill("SIGKILL");
+        };
+        process.once("exit", reap);
         const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-            child.once("exit", (code, signal) => resolve({ code, signal }));
+            child.once("exit", (code, signal) => {
+                process.off("exit", reap);
+                resolve({ code, signal });
+            });
         });
 
         const early: OutputLine[] = [];
