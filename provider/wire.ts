@@ -40,11 +40,15 @@ function onRequestStart(message: unknown): void {
     record.connected = false;
     delete record.statusCode;
     delete record.contentType;
-    request.once("socket", (socket: Socket) => {
+    const watch = (socket: Socket): void => {
         // A pooled keep-alive socket is already connected; a new one connects later.
         if (socket.connecting) socket.once("connect", () => (record.connected = true));
         else record.connected = true;
-    });
+    };
+    // Node 20 publishes after the socket is assigned (and its "socket" event has fired); other
+    // versions may publish before.
+    if (request.socket) watch(request.socket as Socket);
+    else request.once("socket", watch);
     request.once("response", (response: IncomingMessage) => {
         record.statusCode = response.statusCode;
         const type = response.headers["content-type"];
