@@ -214,13 +214,29 @@ describe("error classes", () => {
     });
 
     it("are recognised across copies by brand, not instanceof", () => {
-        const e = new EmrConfigError("MissingRegion", "x");
+        const e: unknown = new EmrConfigError("MissingRegion", "x");
         assert.ok(EmrFlowError.isInstance(e));
         assert.ok(EmrConfigError.isInstance(e));
         assert.ok(!EmrApiError.isInstance(e));
         assert.ok(!EmrFlowError.isInstance(new Error("x")));
         assert.ok(!EmrFlowError.isInstance({ code: "x", retryable: true }));
-        assert.equal(e.name, "EmrConfigError");
+        assert.equal((e as Error).name, "EmrConfigError");
+
+        // A second copy of the module, as when a program and the provider host load the package
+        // from different places.
+        const file = require.resolve("../provider/errors");
+        const first = require.cache[file];
+        delete require.cache[file];
+        try {
+            const copy = require("../provider/errors") as typeof import("../provider/errors");
+            assert.notEqual(copy.EmrApiError, EmrApiError);
+            const other = new copy.EmrApiError("Throttling", "m", { statusCode: 400 });
+            assert.ok(!(other instanceof EmrApiError));
+            assert.ok(EmrApiError.isInstance(other));
+            assert.ok(EmrFlowError.isInstance(other));
+        } finally {
+            if (first) require.cache[file] = first;
+        }
     });
 
     it("SubmissionOutcomeUnknownError names the flow, the window and what to check", () => {
