@@ -473,6 +473,7 @@ export { scrubText };
 export function isNotFoundError(err: unknown): boolean {
     if (!EmrApiError.isInstance(err)) return false;
     if (/^(InvalidAccessKeyId|InvalidSecurityToken)/.test(err.code)) return false;
+    if (/^InvalidAction/.test(err.code)) return false;
     if (/NotFound|NotExist|NonExist/i.test(err.code)) return true;
     if (err.apiMessage !== undefined && /\bnot (exist|found)\b|does ?n[o']t exist|no such/i.test(err.apiMessage)) return true;
     return err.statusCode === 404;
