@@ -8,7 +8,6 @@
  * nothing untyped leaves this module.
  */
 import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
-import * as $Util from "@alicloud/tea-util";
 import { credentialProvider, openApiCredential, type CredentialProvider } from "./credentials";
 import { resolveEndpoint, parseEndpointOverride, type EndpointTarget } from "./endpoint";
 import { EmrConfigError, type ErrorContext } from "./errors";
@@ -262,7 +261,9 @@ export class EmrFlowClient {
                 try {
                     const request = new $OpenApi.OpenApiRequest({ query: { RegionId: regionId, ...business } });
                     // The SDK must not retry by itself: retries are decided in retry.ts only.
-                    const runtime = new $Util.RuntimeOptions({ autoretry: false });
+                    // A plain object: the SDK only reads fields of it, and `@alicloud/tea-util` (its
+                    // class) is not a dependency of this package.
+                    const runtime = { autoretry: false } as unknown as Parameters<OpenApi["callApi"]>[2];
                     response = (await observeWire(() => client.callApi(params, request, runtime), wire)) as RawResponse;
                 } catch (err) {
                     context.credentialSource = this.credentials.describe();
