@@ -212,7 +212,8 @@ export class EmrFlowClient {
                 readTimeout,
                 // The SDK's transport uses its "connect" timeout as a socket idle timer that also
                 // runs while waiting for the answer; a shorter value than the read timeout would
-                // cut every slow answer short. So it gets the longer of the two.
+                // cut every slow answer short. So it gets the longer of the two, and the real
+                // connect timeout is enforced on the socket (see wire.ts).
                 connectTimeout: Math.max(connectTimeout, readTimeout),
                 // Built per call from the settings' source, so that temporary credentials refresh.
                 credential: openApiCredential(this.credentials, this.redactor) as unknown as $OpenApi.Config["credential"],
@@ -256,7 +257,7 @@ export class EmrFlowClient {
         });
         return withRetry(
             async () => {
-                const wire: WireRecord = { requested: false, connected: false };
+                const wire: WireRecord = { requested: false, connected: false, connectTimeoutMs: this.settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS };
                 let response: RawResponse;
                 try {
                     const request = new $OpenApi.OpenApiRequest({ query: { RegionId: regionId, ...business } });

@@ -14,8 +14,10 @@ import { CredentialsError, EmrConfigError } from "./errors";
 import type { RetryPolicy } from "./retry";
 
 /**
- * How long to wait for a connection, in ms. The SDK's own default (3 s) is kept short for
- * interactive tools; a deployment on a slow or distant network would fail spuriously with it.
+ * How long to wait for a TCP connection, in ms. The SDK's own default (3 s) suits interactive
+ * tools; a deployment on a slow or distant network (an overseas region, a proxy) would fail
+ * spuriously with it. A connection that times out provably sent nothing, so even SubmitFlow is
+ * retried after it.
  */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 /**

@@ -9,8 +9,10 @@
  *   request waits for its answer, so the name alone does not say whether the request was sent.
  * Node publishes every outgoing request on the `http.client.request.start` diagnostics channel,
  * synchronously inside `http.request`, which runs inside the async context of the call that made
- * it; an `AsyncLocalStorage` store ties the request to its call. Observing adds listeners only;
- * it never changes the request.
+ * it; an `AsyncLocalStorage` store ties the request to its call. Observing adds listeners; the
+ * one thing it does to a request is enforce the real connect timeout (see `connectTimeoutMs`),
+ * which the SDK's transport cannot: its own "connect" timer also runs while the answer is
+ * awaited, so the client sets that one to the read timeout.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import * as diagnosticsChannel from "node:diagnostics_channel";
@@ -26,6 +28,11 @@ export interface WireRecord {
     /** The answer's status line arrived. */
     statusCode?: number;
     contentType?: string;
+    /**
+     * When set, a connection still not made after this many ms is destroyed with an `ETIMEDOUT`
+     * error; `connected` stays false, so the error is known to have sent nothing.
+     */
+    connectTimeoutMs?: number;
 }
 
 const storage = new AsyncLocalStorage<WireRecord>();
@@ -42,8 +49,23 @@ function onRequestStart(message: unknown): void {
     delete record.contentType;
     const watch = (socket: Socket): void => {
         // A pooled keep-alive socket is already connected; a new one connects later.
-        if (socket.connecting) socket.once("connect", () => (record.connected = true));
-        else record.connected = true;
+        if (!socket.connecting) {
+            record.connected = true;
+            return;
+        }
+        let timer: NodeJS.Timeout | undefined;
+        const limit = record.connectTimeoutMs;
+        if (limit !== undefined && limit > 0) {
+            timer = setTimeout(() => {
+                if (socket.connecting) socket.destroy(Object.assign(new Error(`connect timed out after ${limit} ms`), { code: "ETIMEDOUT" }));
+            }, limit);
+            timer.unref();
+            socket.once("close", () => clearTimeout(timer));
+        }
+        socket.once("connect", () => {
+            record.connected = true;
+            if (timer) clearTimeout(timer);
+        });
     };
     // Node 20 publishes after the socket is assigned (and its "socket" event has fired); other
     // versions may publish before.

@@ -10,7 +10,9 @@ import type { AddressInfo } from "net";
 import * as util from "util";
 import { EmrFlowClient } from "../provider/client";
 import { staticCredentials } from "../provider/credentials";
-import { EmrApiError, EmrConfigError, EmrFlowError, EmrNetworkError, EmrResponseError, SubmissionOutcomeUnknownError } from "../provider/errors";
+import * as net from "net";
+import { EmrApiError, EmrConfigError, EmrFlowError, EmrNetworkError, EmrResponseError, SubmissionOutcomeUnknownError, classifyError } from "../provider/errors";
+import { observeWire, type WireRecord } from "../provider/wire";
 import type { ClientSettings } from "../provider/settings";
 
 const SECRET = "client-spec-AccessKeySecret-7q6w5e";
@@ -439,4 +441,62 @@ describe("EmrFlowClient when things go wrong", () => {
             }
         });
     }
+});
+
+describe("observeWire", () => {
+    /** An agent whose sockets never finish connecting, like a host that drops SYNs. */
+    function blackholeAgent(): http.Agent {
+        const agent = new http.Agent();
+        (agent as unknown as { createConnection: () => net.Socket }).createConnection = () => {
+            const socket = new net.Socket();
+            Object.defineProperty(socket, "connecting", { value: true, configurable: true });
+            return socket;
+        };
+        return agent;
+    }
+
+    function post(agent?: http.Agent, port = 9): Promise<number | undefined> {
+        return new Promise((resolve, reject) => {
+            const req = http.request({ host: "127.0.0.1", port, method: "POST", agent }, (res) => {
+                res.resume();
+                res.on("end", () => resolve(res.statusCode));
+            });
+            req.on("error", reject);
+            req.end("x");
+        });
+    }
+
+    it("enforces the connect timeout and knows nothing was sent", async () => {
+        const record: WireRecord = { requested: false, connected: false, connectTimeoutMs: 50 };
+        const started = Date.now();
+        const error = await observeWire(() => post(blackholeAgent()), record).then(
+            () => assert.fail("should not connect"),
+            (e: unknown) => e,
+        );
+        assert.ok(Date.now() - started < 2_000);
+        assert.equal((error as { code?: string }).code, "ETIMEDOUT");
+        assert.equal(record.requested, true);
+        assert.equal(record.connected, false);
+        const classified = classifyError(error, { action: "SubmitFlow", connected: record.connected });
+        assert.ok(EmrNetworkError.isInstance(classified));
+        assert.equal(classified.requestMayHaveBeenSent, false);
+        assert.equal(classified.phase, "connect");
+    });
+
+    it("records the connection, the status and the content type", async () => {
+        await withStub([html(502)], async (_stub, endpoint) => {
+            const record: WireRecord = { requested: false, connected: false, connectTimeoutMs: 5_000 };
+            const status = await observeWire(() => post(undefined, Number(new URL(endpoint).port)), record);
+            assert.equal(status, 502);
+            assert.deepEqual(record, { requested: true, connected: true, connectTimeoutMs: 5_000, statusCode: 502, contentType: "text/html" });
+        });
+    });
+
+    it("records nothing for requests made outside it", async () => {
+        const record: WireRecord = { requested: false, connected: false };
+        await withStub([json({})], async (_stub, endpoint) => {
+            await post(undefined, Number(new URL(endpoint).port));
+        });
+        assert.equal(record.requested, false);
+    });
 });
