@@ -1,0 +1,40 @@
+/**
+ * Credentials the tests give the emulator and the provider, and the environment every process
+ * under test runs with: nothing may reach beyond loopback, so Alibaba's credential chain must
+ * not try the ECS metadata address, STS, a profile in the real home, or OIDC.
+ */
+export const TEST_KEY_ID = "LTAI-test-key-id";
+export const TEST_KEY_SECRET = "test-key-secret-3c9d8e1f-never-print";
+export const TEST_STS = {
+    accessKeyId: "STS.test-sts-key-id",
+    accessKeySecret: "test-sts-secret-5a7b-never-print",
+    securityToken: "test-sts-token-9e2f4c-never-print",
+};
+export const TEST_STS_TOKEN = TEST_STS.securityToken;
+
+/** Variables that would let a process find credentials or endpoints outside the test's control. */
+export const AMBIENT_VARIABLES = [
+    "ALIBABA_CLOUD_ACCESS_KEY_ID",
+    "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+    "ALIBABA_CLOUD_SECURITY_TOKEN",
+    "ALICLOUD_ACCESS_KEY",
+    "ALICLOUD_SECRET_KEY",
+    "ALICLOUD_SECURITY_TOKEN",
+    "ALIBABA_CLOUD_REGION",
+    "ALICLOUD_REGION",
+    "ALIBABA_CLOUD_ENDPOINT_EMR",
+    "ALIBABA_CLOUD_ROLE_ARN",
+    "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+    "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+    "ALIBABA_CLOUD_CREDENTIALS_URI",
+    "ALIBABA_CLOUD_CREDENTIALS_FILE",
+    "ALIBABA_CLOUD_PROFILE",
+    "ALIBABA_CLOUD_ECS_METADATA",
+];
+
+/** The environment for a child process under test: ambient credentials blanked, lookups off, a temporary HOME. */
+export function hostEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { HOME: home, ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true", ALIBABA_CLOUD_CLI_PROFILE_DISABLED: "true" };
+    for (const name of AMBIENT_VARIABLES) env[name] = "";
+    return { ...env, ...extra };
+}
