@@ -34,17 +34,18 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
 
 /** Replaces known secret values and secret-looking fields in text. */
 export class Redactor {
-    private readonly secrets = new Set<string>();
+    // An ES private field: util.inspect and JSON.stringify of a client never show it.
+    readonly #secrets = new Set<string>();
 
     /** Remembers a secret value so that it is replaced wherever it appears literally. */
     add(secret: string | undefined): void {
         if (secret && secret.length >= MIN_LITERAL_SECRET_LENGTH) {
-            this.secrets.add(secret);
+            this.#secrets.add(secret);
             // Also the encoded forms a URL or a string-to-sign would hold.
             const once = encodeURIComponent(secret);
             if (once !== secret) {
-                this.secrets.add(once);
-                this.secrets.add(encodeURIComponent(once));
+                this.#secrets.add(once);
+                this.#secrets.add(encodeURIComponent(once));
             }
         }
     }
@@ -57,7 +58,7 @@ export class Redactor {
     scrub(text: string, options: { keepQueries?: boolean } = {}): string {
         let out = text;
         // Longest first, so that a secret containing another is replaced whole.
-        for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
+        for (const secret of [...this.#secrets].sort((a, b) => b.length - a.length)) {
             out = out.split(secret).join(REDACTED);
         }
         for (const [index, [pattern, replacement]] of PATTERNS.entries()) {

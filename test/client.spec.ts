@@ -418,6 +418,15 @@ describe("EmrFlowClient when things go wrong", () => {
         assert.equal(sleeps, 3);
     });
 
+    it("shows no secret when the client itself is printed", async () => {
+        await withStub([json(describeBody)], async (_stub, endpoint) => {
+            const client = new EmrFlowClient(settings(endpoint), noSleep);
+            await client.describeFlowInstance({ projectId: "FP-1", instanceId: "FI-1" });
+            const text = util.inspect(client, { depth: 12, showHidden: true });
+            for (const secret of [SECRET, TOKEN]) assert.ok(!text.includes(secret), text);
+        });
+    });
+
     for (const signatureVersion of ["v3", "v2"] as const) {
         it(`leaks no secret in any error (signature ${signatureVersion}, STS)`, async () => {
             const echo: Reply = (_req, res, seen) =>
