@@ -21,7 +21,7 @@ const QUICKSTART = path.join(ROOT, "examples", "quickstart");
 async function main(): Promise<void> {
     const cli = findPulumiCli();
     if (!cli.command) {
-        console.log(`No Pulumi CLI here (${cli.reason}): running the quickstart through the engine-protocol harness instead (the real dynamic provider host, driven as \`pulumi up\` would).`);
+        console.log(`No Pulumi CLI (${cli.reason}); running the quickstart through the engine-protocol harness instead: the real dynamic provider host, driven as \`pulumi up\` would drive it.`);
     } else {
         console.log(`Using the Pulumi CLI ${cli.version}.`);
     }
@@ -86,6 +86,8 @@ async function withHarness(env: NodeJS.ProcessEnv): Promise<Record<string, unkno
         const engine = new MiniEngine(host, "emr-flow-quickstart", "demo");
         console.log("\nUpdating (demo):");
         const { steps, result } = await engine.up(() => requireFresh(path.join(QUICKSTART, "index.ts")));
+        // The provider's lines travel on a pipe apart from the gRPC answers: let the last ones in.
+        await new Promise((resolve) => setTimeout(resolve, 300));
         for (const step of steps) console.log(`  ${step.kind} ${step.urn.split("::").pop()} (${step.id})`);
         return result.outputs as Record<string, unknown>;
     } finally {

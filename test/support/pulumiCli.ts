@@ -19,12 +19,12 @@ export function findPulumiCli(env: NodeJS.ProcessEnv = process.env): CliProbe {
     if (probed) return probed;
     const result = spawnSync("pulumi", ["version"], { env, encoding: "utf8", timeout: 60_000 });
     if (result.error) {
-        probed = { reason: (result.error as NodeJS.ErrnoException).code === "ENOENT" ? "pulumi CLI not found on PATH" : `pulumi CLI did not start: ${result.error.message}` };
+        probed = { reason: (result.error as NodeJS.ErrnoException).code === "ENOENT" ? "pulumi CLI not found on PATH" : `pulumi CLI did not start (${result.error.message})` };
     } else if (result.status === 0 && /^v?\d+\.\d+\.\d+/.test(result.stdout.trim())) {
         probed = { command: "pulumi", version: result.stdout.trim() };
     } else {
         const said = `${result.stderr ?? ""}${result.stdout ?? ""}`.trim().split("\n").filter(Boolean).pop() ?? `exit code ${result.status}`;
-        probed = { reason: `pulumi CLI not usable here (\`pulumi version\` said: ${said})` };
+        probed = { reason: `pulumi CLI not usable here: \`pulumi version\` said "${said}"` };
     }
     return probed;
 }
