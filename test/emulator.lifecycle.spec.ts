@@ -263,7 +263,8 @@ describe("emulator: flow instance lifecycle (injected clock)", () => {
         const sortedIds = [...ids].sort();
         assert.deepEqual(idsOf(await list({ OrderBy: "id", OrderType: "ASC" })), sortedIds);
 
-        for (const bad of [{ TimeRange: "{" }, { TimeRange: '{"type":"day"}' }, { TimeRange: '{"type":"range","from":"x"}' }, { "StatusList.1": "DONE" }, { PageSize: "0" }, { OrderType: "UP" }]) {
+        const bads: Record<string, string>[] = [{ TimeRange: "{" }, { TimeRange: '{"type":"day"}' }, { TimeRange: '{"type":"range","from":"x"}' }, { "StatusList.1": "DONE" }, { PageSize: "0" }, { OrderType: "UP" }];
+        for (const bad of bads) {
             const res = await api.call("ListFlowInstance", { RegionId: REGION, ProjectId: PROJECT, ...bad });
             assert.deepEqual([res.status, res.json["Code"]], [400, "InvalidParameter"], JSON.stringify(bad));
         }
