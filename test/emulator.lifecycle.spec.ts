@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { maxConcurrent, replay } from "../emulator/lifecycle";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, startEmulator, type RunningEmulator, type Seed } from "../emulator";
 import { EmulatorCaller } from "./support/emulatorSigner";
 
@@ -279,5 +280,41 @@ describe("emulator: flow instance lifecycle (injected clock)", () => {
         now = T0 + 60_000;
         assert.equal(emu.stats().maxConcurrentRunning, 2);
         assert.equal(emu.stats().calls["SubmitFlow"], 3);
+    });
+});
+
+describe("emulator: lifecycle replay edge cases", () => {
+    const plan = (prepMs: number, ...durations: number[]) => ({
+        prepMs,
+        nodes: durations.map((durationMs) => ({ durationMs, submitMs: 0, failsOnAttempt: () => false })),
+    });
+
+    it("finishes zero-length PREP and zero-duration nodes at the creation instant", () => {
+        const s = replay(plan(0, 0, 0), 1000, [], 1000);
+        assert.equal(s.status, "SUCCEEDED");
+        assert.deepEqual([s.startTime, s.endTime], [1000, 1000]);
+        assert.deepEqual(s.nodes.map((n) => n.status), ["SUCCESS", "SUCCESS"]);
+    });
+
+    it("stops PREP time while suspended in PREP, and a kill in PREP starts no node", () => {
+        const suspended = replay(plan(100, 50), 0, [{ kind: "suspend", at: 40 }, { kind: "resume", at: 1000 }], 1059);
+        assert.equal(suspended.status, "PREP");
+        assert.equal(replay(plan(100, 50), 0, [{ kind: "suspend", at: 40 }, { kind: "resume", at: 1000 }], 1060).startTime, 1060);
+        const killed = replay(plan(100, 50), 0, [{ kind: "kill", at: 10 }], 500);
+        assert.equal(killed.status, "KILLED");
+        assert.ok(killed.nodes.every((n) => !n.started));
+        assert.deepEqual(killed.activeIntervals, [{ from: 0, to: 10 }]);
+    });
+
+    it("ignores events later than the time asked about, and never moves backwards", () => {
+        const s = replay(plan(10, 100), 0, [{ kind: "kill", at: 50 }], 30);
+        assert.equal(s.status, "RUNNING");
+        assert.equal(replay(plan(10, 100), 100, [], 0).status, "PREP");
+    });
+
+    it("counts overlap on half-open intervals", () => {
+        assert.equal(maxConcurrent([{ from: 0, to: 10 }, { from: 10, to: 20 }]), 1);
+        assert.equal(maxConcurrent([{ from: 0, to: 10 }, { from: 9, to: 20 }, { from: 5 }]), 3);
+        assert.equal(maxConcurrent([]), 0);
     });
 });
