@@ -184,7 +184,7 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
             status: "PREP",
         };
         this.print(`emr-flow: submitted flow ${args.flowId} in project ${args.projectId} (${args.regionId}) as ${submitted.instanceId}`);
-        const outs = await this.waitAndReport(state, submittedAtMs, "create");
+        const outs = await this.waitAndReport(state, submittedAtMs, "create", inputs[PROVIDER_KEY]);
         return { id: submitted.instanceId, outs };
     }
 
@@ -227,7 +227,7 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
         } else {
             this.print(`emr-flow: ${id} had not reached "${waitFor}" when the last deployment stopped waiting (status ${old.status}); waiting for the same instance again`);
         }
-        return { outs: await this.waitAndReport(state, startedAtMs, "update") };
+        return { outs: await this.waitAndReport(state, startedAtMs, "update", news[PROVIDER_KEY]) };
     }
 
     async delete(id: string, props: Record<string, unknown>): Promise<void> {
@@ -280,8 +280,14 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
 
     // ----- internals -----
 
-    /** Waits as `waitFor` asks, then returns the outputs or throws a partial failure that keeps the instance. */
-    private async waitAndReport(state: FlowSubmissionState, startedAtMs: number, phase: "create" | "update"): Promise<Record<string, unknown>> {
+    /**
+     * Waits as `waitFor` asks, then returns the outputs or throws a partial failure that keeps the
+     * instance. The partial failure's properties become the state as they are (the host adds
+     * `__provider` only to successful results), and refresh and destroy load the provider from
+     * the state: so they carry `__provider` themselves.
+     */
+    private async waitAndReport(state: FlowSubmissionState, startedAtMs: number, phase: "create" | "update", providerCode: unknown): Promise<Record<string, unknown>> {
+        const keep = (outs: Record<string, unknown>) => (typeof providerCode === "string" ? { ...outs, [PROVIDER_KEY]: providerCode } : outs);
         const waitFor = waitForOf(state);
         if (waitFor === "submission") return stripUndefined(state);
         const timeoutSeconds = state.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
@@ -303,7 +309,7 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
             throw new ResourceInitError(
                 `emr-flow: ${state.instanceId} was submitted but waiting for it failed: ${reason}. It is kept in the stack; the next \`pulumi up\` waits for it again.`,
                 state.instanceId,
-                stripUndefined(state),
+                keep(stripUndefined(state)),
                 [reason],
             );
         }
@@ -314,7 +320,7 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
                 `emr-flow: ${state.instanceId} did not reach "${waitFor}" within timeoutSeconds=${timeoutSeconds} (last status ${state.status}` +
                 `${result.lastError ? `; last error: ${result.lastError.message}` : ""}). ` +
                 `It is kept in the stack and still running; the next \`pulumi up\` waits for the same instance again. Raise timeoutSeconds to wait longer.`;
-            throw new ResourceInitError(message, state.instanceId, outs, [message]);
+            throw new ResourceInitError(message, state.instanceId, keep(outs), [message]);
         }
         if (state.status === "FAILED" || state.status === "KILLED") {
             const failedNodes = (state.nodes ?? []).filter((n) => n.status === "FAILED" || n.status === "KILL_FAILED");
@@ -326,7 +332,7 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
                     ? "The next `pulumi up` reruns its failed nodes (RerunFlow) on the same instance."
                     : "The next `pulumi up` submits a new run.";
             const message = `emr-flow: ${state.instanceId} ended ${state.status} during ${phase}.${nodes} It is kept in the stack. ${next}`;
-            throw new ResourceInitError(message, state.instanceId, outs, [message]);
+            throw new ResourceInitError(message, state.instanceId, keep(outs), [message]);
         }
         return outs;
     }
