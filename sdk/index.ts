@@ -6,3 +6,7 @@
 export { FlowSubmission } from "./flowSubmission";
 export type { FlowSubmissionArgs } from "./flowSubmission";
 export type { NodeSummary } from "../provider/dynamicProvider";
+export { FlowBackfill, MAX_BACKFILL_RUNS, BACKFILL_PLACEHOLDERS } from "./flowBackfill";
+export type { FlowBackfillArgs, BackfillTime } from "./flowBackfill";
+export { getFlowInstance, getFlowInstanceOutput } from "./getFlowInstance";
+export type { GetFlowInstanceArgs, GetFlowInstanceOutputArgs, FlowInstanceDetails } from "./getFlowInstance";

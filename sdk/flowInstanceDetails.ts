@@ -1,0 +1,92 @@
+/**
+ * One shape for "what is this run doing", shared by `getFlowInstance` and the `emr-flow` command
+ * line's `--json` output, so a script and a Pulumi program read the same fields.
+ *
+ * This module imports nothing from `@pulumi/pulumi`: the command line loads it, and it must not
+ * pay for (or depend on) the Pulumi SDK.
+ */
+import type { NodeSummary } from "../provider/dynamicProvider";
+import type { FlowInstance } from "../provider/responses";
+
+/** The live details of one flow instance (a run of a flow). Times are ISO-8601 (UTC). */
+export interface FlowInstanceDetails {
+    /** The flow instance ID, `FI-…`. */
+    instanceId: string;
+    /** The project that owns the run. */
+    projectId: string;
+    /** The region the run was looked up in. */
+    regionId: string;
+    /** The flow this is a run of, when the service says. */
+    flowId?: string;
+    flowName?: string;
+    /** `PREP`, `RUNNING`, `SUSPENDED`, `SUCCEEDED`, `FAILED`, `KILLED`, or a newer value the service adds. */
+    status: string;
+    /** Whether the status is one a run never leaves (`SUCCEEDED`, `FAILED`, `KILLED`). */
+    finished: boolean;
+    /** When the run was created. */
+    createdAt?: string;
+    /** The scheduled time (`cyctime`) of the run. */
+    scheduleTime?: string;
+    startTime?: string;
+    endTime?: string;
+    /** How long the run took (or has taken so far, as the service reports it), in milliseconds. */
+    durationMs?: number;
+    /** Whether any node failed, even if a retry or rerun then succeeded. */
+    hasNodeFailed: boolean;
+    clusterId?: string;
+    /** The run's nodes, in the same shape FlowSubmission's `nodes` output has. */
+    nodes: NodeSummary[];
+}
+
+const FINAL_STATUSES = new Set(["SUCCEEDED", "FAILED", "KILLED"]);
+
+function iso(ms: number | undefined): string | undefined {
+    return ms ? new Date(ms).toISOString() : undefined;
+}
+
+/** Copies without `undefined` values: Pulumi's serialization and `JSON.stringify` both prefer that. */
+function defined<T extends object>(value: T): T {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = v;
+    return out as T;
+}
+
+/**
+ * Maps the client's parsed DescribeFlowInstance answer to {@link FlowInstanceDetails}. Node
+ * fields follow FlowSubmission's `nodes` output exactly (name falls back to the node ID; empty
+ * external IDs are dropped), so the two can be compared.
+ *
+ * @internal
+ */
+export function toFlowInstanceDetails(instance: FlowInstance, regionId: string): FlowInstanceDetails {
+    return defined({
+        instanceId: instance.id,
+        projectId: instance.projectId,
+        regionId,
+        flowId: instance.flowId,
+        flowName: instance.flowName,
+        status: instance.status,
+        finished: FINAL_STATUSES.has(instance.status),
+        createdAt: iso(instance.gmtCreate),
+        scheduleTime: iso(instance.scheduleTime),
+        startTime: iso(instance.startTime),
+        endTime: iso(instance.endTime),
+        durationMs: instance.duration || (instance.startTime && instance.endTime ? instance.endTime - instance.startTime : undefined),
+        hasNodeFailed: instance.hasNodeFailed,
+        clusterId: instance.clusterId,
+        nodes: instance.nodes.map((n) =>
+            defined<NodeSummary>({
+                name: n.nodeName ?? n.id,
+                jobId: n.jobId,
+                jobType: n.jobType,
+                status: n.status,
+                startTime: iso(n.startTime),
+                endTime: iso(n.endTime),
+                durationMs: n.duration,
+                retries: n.retries,
+                externalId: n.externalId || undefined,
+                externalStatus: n.externalStatus || undefined,
+            }),
+        ),
+    });
+}

@@ -1,0 +1,119 @@
+/**
+ * `getFlowInstance`: the live details of any flow instance, including runs this stack did not
+ * start. Pulumi cannot import dynamic resources (pulumi/pulumi#16175), so this lookup is how a
+ * stack depends on, or reports, a run started elsewhere (by the EMR scheduler, the console, the
+ * `emr-flow` command line or another stack).
+ *
+ * It is not a provider invoke: dynamic providers have none. It runs in the program's own process
+ * and calls DescribeFlowInstance directly, with the same settings the provider reads (stack config
+ * `alicloud:*` and `emr-flow:*`, then the environment, then Alibaba's credential chain). It is
+ * read-only, so it runs during preview as well as during `pulumi up`: a preview already shows the
+ * real status, and a wrong ID fails the preview rather than the deployment.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { FlowInstanceDetails } from "./flowInstanceDetails";
+
+export type { FlowInstanceDetails } from "./flowInstanceDetails";
+
+/** The arguments of {@link getFlowInstance}. */
+export interface GetFlowInstanceArgs {
+    /** The flow instance to look up, `FI-` followed by 16 characters. Required. */
+    instanceId: string;
+    /** The project that owns the instance, `FP-` followed by 16 characters. Required (the API needs it). */
+    projectId: string;
+    /**
+     * The project's region, such as `cn-hangzhou`.
+     * Default: stack config `alicloud:region`, then `ALIBABA_CLOUD_REGION`, then `ALICLOUD_REGION`.
+     */
+    regionId?: string;
+}
+
+/** The arguments of {@link getFlowInstanceOutput}: the same as {@link GetFlowInstanceArgs}, each an Input. */
+export interface GetFlowInstanceOutputArgs {
+    /** The flow instance to look up, `FI-…`; may be another resource's output. Required. */
+    instanceId: pulumi.Input<string>;
+    /** The project that owns the instance, `FP-…`. Required. */
+    projectId: pulumi.Input<string>;
+    /** The project's region. Default: stack config `alicloud:region`, then `ALIBABA_CLOUD_REGION`, then `ALICLOUD_REGION`. */
+    regionId?: pulumi.Input<string | undefined>;
+}
+
+type SchemaModule = typeof import("../provider/schema");
+type ClientModule = typeof import("../provider/client");
+type SettingsModule = typeof import("../provider/settings");
+type ErrorsModule = typeof import("../provider/errors");
+type DetailsModule = typeof import("./flowInstanceDetails");
+
+/**
+ * Looks up one flow instance and returns its live status, times and nodes. Like every Pulumi
+ * `get` function it returns a Promise; use {@link getFlowInstanceOutput} to pass Outputs in and
+ * get an Output back.
+ *
+ * Rejects with an error that names the instance and the project when the instance does not
+ * exist, and with the client's error (which says what to do) for credentials, network or API
+ * failures. Runs in preview too (see the module comment).
+ *
+ * @example
+ * ```ts
+ * const run = await getFlowInstance({ instanceId: "FI-0123456789ABCDEF", projectId: "FP-0123456789ABCDEF" });
+ * export const status = run.status;
+ * ```
+ */
+export async function getFlowInstance(args: GetFlowInstanceArgs): Promise<FlowInstanceDetails> {
+    // Required here rather than at the top: every program loads the SDK, and only the programs
+    // that look runs up should pay for zod and Alibaba's client.
+    const { INSTANCE_ID_PATTERN, PROJECT_ID_PATTERN } = require("../provider/schema") as SchemaModule;
+    const problems: string[] = [];
+    if (typeof args?.instanceId !== "string" || !INSTANCE_ID_PATTERN.test(args.instanceId)) {
+        problems.push(`instanceId ${JSON.stringify(args?.instanceId)} is not a flow instance ID such as FI-0123456789ABCDEF`);
+    }
+    if (typeof args?.projectId !== "string" || !PROJECT_ID_PATTERN.test(args.projectId)) {
+        problems.push(`projectId ${JSON.stringify(args?.projectId)} is not a project ID such as FP-0123456789ABCDEF`);
+    }
+    if (args?.regionId !== undefined && typeof args.regionId !== "string") {
+        problems.push(`regionId must be a string such as cn-hangzhou`);
+    }
+    if (problems.length > 0) throw new Error(`emr-flow: getFlowInstance: ${problems.join("; ")}`);
+
+    const { EmrFlowClient } = require("../provider/client") as ClientModule;
+    const { resolveSettings } = require("../provider/settings") as SettingsModule;
+    const { isNotFoundError } = require("../provider/errors") as ErrorsModule;
+    const { toFlowInstanceDetails } = require("./flowInstanceDetails") as DetailsModule;
+
+    // runtime.getConfig reads the raw stack config (secrets unwrapped) without the warning that
+    // Config.get gives for secret keys; the values stay in this process and never reach an output.
+    const settings = resolveSettings({
+        explicit: args.regionId ? { regionId: args.regionId } : {},
+        config: (key) => pulumi.runtime.getConfig(key),
+        env: process.env,
+    });
+    const client = new EmrFlowClient(settings);
+    const regionId = args.regionId ?? settings.regionId ?? "";
+    try {
+        const instance = await client.describeFlowInstance({ regionId: args.regionId, projectId: args.projectId, instanceId: args.instanceId });
+        return toFlowInstanceDetails(instance, regionId);
+    } catch (err) {
+        if (isNotFoundError(err)) {
+            throw new Error(
+                `emr-flow: flow instance ${args.instanceId} was not found in project ${args.projectId}${regionId ? ` (region ${regionId})` : ""}. ` +
+                    `Check the instance ID, and that it belongs to this project and region.`,
+            );
+        }
+        throw err;
+    }
+}
+
+/**
+ * {@link getFlowInstance} for Inputs: each argument may be an Output (say a FlowSubmission's
+ * `instanceId`), and the result is an Output. While an argument is unknown (a preview of a run not
+ * submitted yet) the result is unknown too.
+ *
+ * @example
+ * ```ts
+ * const upstream = getFlowInstanceOutput({ instanceId: config.require("upstreamRun"), projectId });
+ * export const upstreamStatus = upstream.status;
+ * ```
+ */
+export function getFlowInstanceOutput(args: GetFlowInstanceOutputArgs): pulumi.Output<FlowInstanceDetails> {
+    return pulumi.output(args).apply((a) => getFlowInstance({ instanceId: a.instanceId, projectId: a.projectId, regionId: a.regionId ?? undefined }));
+}
