@@ -196,7 +196,8 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
         } catch (err) {
             if (isNotFoundError(err)) {
                 this.print(`emr-flow: ${id} no longer exists in project ${state.projectId}; it is removed from the stack`);
-                return { id: undefined as unknown as string, props: {} };
+                // An empty id tells the engine the resource is gone.
+                return { id: "", props: {} };
             }
             throw err;
         }

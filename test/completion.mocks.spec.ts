@@ -148,6 +148,18 @@ describe("FlowSubmission runs to completion (real host, emulator)", function () 
         await engine.destroy();
     });
 
+    it("refresh removes a run that no longer exists, saying so", async () => {
+        const { steps } = await engine.up(programOf("vanished", { waitFor: "submission" }));
+        const entry = engine.state.get(steps[0].urn)!;
+        // As if the instance had been purged: state names an ID the service does not know.
+        const ghost = "FI-0000000000000BAD";
+        engine.state.set(entry.urn, { ...entry, id: ghost, outputs: { ...entry.outputs, instanceId: ghost } });
+        const refreshed = await engine.refresh();
+        assert.deepEqual(refreshed.map((s) => [s.kind, s.detail]), [["delete", "gone"]]);
+        assert.equal(engine.state.size, 0);
+        assert.ok(engine.host.output().some((l) => l.includes(`${ghost} no longer exists`)));
+    });
+
     it("killOnDelete tolerates a run that already finished", async () => {
         const { steps } = await engine.up(programOf("finished", { killOnDelete: true }));
         await engine.destroy();
