@@ -148,6 +148,28 @@ describe("FlowSubmission runs to completion (real host, emulator)", function () 
         await engine.destroy();
     });
 
+    it("refresh shows the final status and nodes of a run that finished after the deployment", async () => {
+        const { steps } = await engine.up(programOf("later", { waitFor: "submission" }));
+        const urn = steps[0].urn;
+        assert.equal(engine.state.get(urn)!.outputs.status, "PREP");
+        await waitUntil(() => emu.instances().find((i) => i.id === steps[0].id)!.status === "SUCCEEDED");
+        await engine.refresh();
+        const outs = engine.state.get(urn)!.outputs;
+        assert.equal(outs.status, "SUCCEEDED");
+        assert.equal((outs.nodes as unknown[]).length, 3);
+    });
+
+    it("waits through a suspension, saying the run is suspended", async () => {
+        const running = engine.up(programOf("suspended", { flowId: SLOW_FLOW }));
+        const id = await waitUntil(() => emu.instances().find((i) => i.flowId === SLOW_FLOW && i.status === "RUNNING")?.id);
+        const client = await outsideClient(emu);
+        await client.suspendFlow({ projectId: DEMO_IDS.projectId, instanceId: id });
+        await engine.host.waitForOutput(`${id} SUSPENDED (suspended`, 30_000);
+        await client.resumeFlow({ projectId: DEMO_IDS.projectId, instanceId: id });
+        const { steps } = await running;
+        assert.equal(engine.state.get(steps[0].urn)!.outputs.status, "SUCCEEDED");
+    });
+
     it("refresh removes a run that no longer exists, saying so", async () => {
         const { steps } = await engine.up(programOf("vanished", { waitFor: "submission" }));
         const entry = engine.state.get(steps[0].urn)!;
@@ -168,11 +190,26 @@ describe("FlowSubmission runs to completion (real host, emulator)", function () 
     });
 });
 
-/** A kill made outside the stack: another client calls KillFlow. */
-async function killOutside(emu: RunningEmulator, id: string): Promise<void> {
+/** A client outside the stack, as an operator's console or script would be. */
+async function outsideClient(emu: RunningEmulator) {
     const { EmrFlowClient } = await import("../provider/client");
     const { resolveSettings } = await import("../provider/settings");
-    const client = new EmrFlowClient(resolveSettings({ explicit: { accessKeyId: TEST_KEY_ID, accessKeySecret: TEST_KEY_SECRET, regionId: "cn-hangzhou", endpoint: emu.url } }));
-    await client.killFlow({ projectId: DEMO_IDS.projectId, instanceId: id });
+    return new EmrFlowClient(resolveSettings({ explicit: { accessKeyId: TEST_KEY_ID, accessKeySecret: TEST_KEY_SECRET, regionId: "cn-hangzhou", endpoint: emu.url } }));
+}
+
+/** Polls a condition on the emulator (real time: the emulator's runs take seconds here). */
+async function waitUntil<T>(probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+        const value = probe();
+        if (value) return value;
+        if (Date.now() > until) throw new Error("condition not reached in time");
+        await new Promise((r) => setTimeout(r, 50));
+    }
+}
+
+/** A kill made outside the stack: another client calls KillFlow. */
+async function killOutside(emu: RunningEmulator, id: string): Promise<void> {
+    await (await outsideClient(emu)).killFlow({ projectId: DEMO_IDS.projectId, instanceId: id });
     assert.equal(emu.instances().find((i) => i.id === id)!.status, "KILLED");
 }
