@@ -22,6 +22,7 @@ import {
 } from "../provider/errors";
 import { isFinalFlowStatus } from "../provider/responses";
 import { resolveSettings, type ClientSettings, type SettingsSources } from "../provider/settings";
+import { ISOLATED_VARIABLES } from "./support/testEnv";
 
 const KEY_ID = "LTAI-client-emulator-spec";
 const SECRET = "client-emulator-spec-secret-8u7i6o";
@@ -33,32 +34,6 @@ const ALL_SECRETS = [SECRET, STS_SECRET, STS_TOKEN, encodeURIComponent(STS_TOKEN
 const { regionId, projectId } = DEMO_IDS;
 const FLOW = DEMO_IDS.succeedingFlowId;
 
-/** Variables that could make a test use credentials or addresses other than its own. */
-const ISOLATED_VARS = [
-    "ALIBABA_CLOUD_ACCESS_KEY_ID",
-    "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-    "ALIBABA_CLOUD_SECURITY_TOKEN",
-    "ALICLOUD_ACCESS_KEY",
-    "ALICLOUD_SECRET_KEY",
-    "ALICLOUD_SECURITY_TOKEN",
-    "ALIBABA_CLOUD_REGION",
-    "ALICLOUD_REGION",
-    "ALIBABA_CLOUD_ENDPOINT_EMR",
-    "ALIBABA_CLOUD_ROLE_ARN",
-    "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
-    "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
-    "ALIBABA_CLOUD_PROFILE",
-    "ALIBABA_CLOUD_CREDENTIALS_FILE",
-    "ALIBABA_CLOUD_CREDENTIALS_URI",
-    "ALIBABA_CLOUD_ECS_METADATA",
-    "ALIBABA_CLOUD_ECS_METADATA_DISABLED",
-    "ALIBABA_CLOUD_CLI_PROFILE_DISABLED",
-    "EMR_FLOW_SIGNATURE_VERSION",
-    "EMR_FLOW_CONNECT_TIMEOUT_MS",
-    "EMR_FLOW_READ_TIMEOUT_MS",
-    "HOME",
-    "USERPROFILE",
-];
 
 const instant: EmrFlowClientDeps = { sleep: async () => undefined };
 
@@ -90,8 +65,8 @@ describe("EmrFlowClient against the emulator", function () {
     });
 
     beforeEach(() => {
-        saved = Object.fromEntries(ISOLATED_VARS.map((name) => [name, process.env[name]]));
-        for (const name of ISOLATED_VARS) delete process.env[name];
+        saved = Object.fromEntries(ISOLATED_VARIABLES.map((name) => [name, process.env[name]]));
+        for (const name of ISOLATED_VARIABLES) delete process.env[name];
         home = fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-client-"));
         process.env.HOME = home;
         process.env.USERPROFILE = home;
@@ -101,7 +76,7 @@ describe("EmrFlowClient against the emulator", function () {
     });
 
     afterEach(() => {
-        for (const name of ISOLATED_VARS) {
+        for (const name of ISOLATED_VARIABLES) {
             if (saved[name] === undefined) delete process.env[name];
             else process.env[name] = saved[name];
         }

@@ -9,29 +9,11 @@ import { CHAIN_PLACES, chainCredentials, credentialProvider, openApiCredential, 
 import { CredentialsError } from "../provider/errors";
 import { Redactor } from "../provider/redact";
 import { resolveSettings } from "../provider/settings";
+import { ISOLATED_VARIABLES } from "./support/testEnv";
 
 const SECRET = "credentials-spec-secret-5a4b3c2d1e";
 const TOKEN = "credentials-spec-sts-token-9z8y7x";
 
-/** Variables the default chain reads; every test starts with none of them. */
-const CHAIN_VARS = [
-    "ALIBABA_CLOUD_ACCESS_KEY_ID",
-    "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
-    "ALIBABA_CLOUD_SECURITY_TOKEN",
-    "ALIBABA_CLOUD_ROLE_ARN",
-    "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
-    "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
-    "ALIBABA_CLOUD_PROFILE",
-    "ALIBABA_CLOUD_CREDENTIALS_FILE",
-    "ALIBABA_CLOUD_CREDENTIALS_URI",
-    "ALIBABA_CLOUD_ECS_METADATA",
-    "ALIBABA_CLOUD_ECS_METADATA_DISABLED",
-    "ALIBABA_CLOUD_CLI_PROFILE_DISABLED",
-    "ALICLOUD_ACCESS_KEY",
-    "ALICLOUD_SECRET_KEY",
-    "HOME",
-    "USERPROFILE",
-];
 
 /**
  * Runs each test with a temporary HOME, instance metadata and (unless a test turns it back on)
@@ -41,8 +23,8 @@ function isolatedEnvironment(): { home(): string } {
     let saved: Record<string, string | undefined> = {};
     let home = "";
     beforeEach(() => {
-        saved = Object.fromEntries(CHAIN_VARS.map((name) => [name, process.env[name]]));
-        for (const name of CHAIN_VARS) delete process.env[name];
+        saved = Object.fromEntries(ISOLATED_VARIABLES.map((name) => [name, process.env[name]]));
+        for (const name of ISOLATED_VARIABLES) delete process.env[name];
         home = fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-creds-"));
         process.env.HOME = home;
         process.env.USERPROFILE = home;
@@ -50,7 +32,7 @@ function isolatedEnvironment(): { home(): string } {
         process.env.ALIBABA_CLOUD_CLI_PROFILE_DISABLED = "true";
     });
     afterEach(() => {
-        for (const name of CHAIN_VARS) {
+        for (const name of ISOLATED_VARIABLES) {
             if (saved[name] === undefined) delete process.env[name];
             else process.env[name] = saved[name];
         }

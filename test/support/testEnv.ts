@@ -12,8 +12,11 @@ export const TEST_STS = {
 };
 export const TEST_STS_TOKEN = TEST_STS.securityToken;
 
-/** Variables that would let a process find credentials or endpoints outside the test's control. */
-export const AMBIENT_VARIABLES = [
+/**
+ * Variables that would let a process find credentials, regions, endpoints or settings outside
+ * the test's control. Tests clear them (in-process) or blank them (child processes).
+ */
+export const ISOLATED_VARIABLES = [
     "ALIBABA_CLOUD_ACCESS_KEY_ID",
     "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
     "ALIBABA_CLOUD_SECURITY_TOKEN",
@@ -26,15 +29,22 @@ export const AMBIENT_VARIABLES = [
     "ALIBABA_CLOUD_ROLE_ARN",
     "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
     "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
-    "ALIBABA_CLOUD_CREDENTIALS_URI",
-    "ALIBABA_CLOUD_CREDENTIALS_FILE",
     "ALIBABA_CLOUD_PROFILE",
+    "ALIBABA_CLOUD_CREDENTIALS_FILE",
+    "ALIBABA_CLOUD_CREDENTIALS_URI",
     "ALIBABA_CLOUD_ECS_METADATA",
+    "ALIBABA_CLOUD_ECS_METADATA_DISABLED",
+    "ALIBABA_CLOUD_CLI_PROFILE_DISABLED",
+    "EMR_FLOW_SIGNATURE_VERSION",
+    "EMR_FLOW_CONNECT_TIMEOUT_MS",
+    "EMR_FLOW_READ_TIMEOUT_MS",
+    "HOME",
+    "USERPROFILE",
 ];
 
 /** The environment for a child process under test: ambient credentials blanked, lookups off, a temporary HOME. */
 export function hostEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { HOME: home, ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true", ALIBABA_CLOUD_CLI_PROFILE_DISABLED: "true" };
-    for (const name of AMBIENT_VARIABLES) env[name] = "";
-    return { ...env, ...extra };
+    const env: NodeJS.ProcessEnv = {};
+    for (const name of ISOLATED_VARIABLES) env[name] = "";
+    return { ...env, HOME: home, ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true", ALIBABA_CLOUD_CLI_PROFILE_DISABLED: "true", ...extra };
 }
