@@ -2,10 +2,12 @@
  * `npm run demo`: start the local EMR emulator, point the quickstart at it, deploy it, and show
  * the stack outputs next to what the emulator saw.
  *
- * With a working `pulumi` CLI (on PATH, or fetched by the official `pulumi` npm launcher where
- * the internet is reachable) it runs `pulumi up --yes` on a local file backend. Without one it
- * says so on its first line and deploys the same program through the engine-protocol harness:
- * the real dynamic provider host and the same provider code, driven the way `pulumi up` would.
+ * With a working `pulumi` CLI (on PATH, or the one the official `pulumi` npm launcher, a dev
+ * dependency, has fetched: `npx pulumi version` fetches it where the internet is reachable) it
+ * runs `pulumi up --yes` on a local file backend. The demo itself never downloads anything: it
+ * talks to 127.0.0.1 only. Without a CLI it says so on its first line and deploys the same
+ * program through the engine-protocol harness: the real dynamic provider host and the same
+ * provider code, driven the way `pulumi up` would drive them.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -38,7 +40,8 @@ async function main(): Promise<void> {
     try {
         let outputs: Record<string, unknown>;
         if (cli.command) {
-            outputs = withCli(cli.command, work, { ...process.env, ...env, PATH: process.env.PATH });
+            // The CLI finds its language plugins beside itself.
+            outputs = withCli(cli.command, work, { ...process.env, ...env, PATH: `${path.dirname(cli.command)}${path.delimiter}${process.env.PATH ?? ""}` });
         } else {
             outputs = await withHarness(env);
         }

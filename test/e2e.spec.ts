@@ -44,7 +44,8 @@ describe("pulumi up / refresh / destroy with the real CLI", function () {
         env = {
             ...process.env,
             ...hostEnv(path.join(work), {
-                PATH: process.env.PATH,
+                // The CLI finds its language plugins beside itself.
+                PATH: `${path.dirname(cli.command!)}${path.delimiter}${process.env.PATH ?? ""}`,
                 PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
                 PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
                 PULUMI_SKIP_UPDATE_CHECK: "true",
