@@ -1,0 +1,147 @@
+/**
+ * FlowBackfill through the engine protocol: the program under mocks, every child deployed by the
+ * real dynamic provider host against the emulator, as `pulumi up` would. Shows the bound on runs
+ * in flight as the emulator saw it, that widening the range submits only the new dates, and what
+ * a failed run does to the rest of the backfill.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { startEmulator, DEMO_IDS, type RunningEmulator } from "../emulator";
+import { ProviderHost, reveal, secret } from "./harness";
+import { DeploymentError, MiniEngine } from "./support/miniEngine";
+import { hostEnv, TEST_KEY_ID, TEST_KEY_SECRET } from "./support/testEnv";
+import type { FlowBackfillArgs } from "../sdk";
+
+const ROOT = path.resolve(__dirname, "..");
+const PROJECT = "emr-flow-backfill";
+const COMPONENT_TYPE = "emr-flow:index:FlowBackfill";
+
+/**
+ * The engine never calls a provider for a component resource (only its custom children), but
+ * MiniEngine deploys every registration through the host. This wrapper answers the host calls for
+ * the component itself as the engine would (accepted, no diff, no-op delete) and passes every
+ * other call to the real host.
+ */
+function componentAware(host: ProviderHost): ProviderHost {
+    const isComponent = (urn: unknown): boolean => typeof urn === "string" && urn.includes(`::${COMPONENT_TYPE}::`);
+    return new Proxy(host, {
+        get(target, prop, receiver) {
+            const real = Reflect.get(target, prop, receiver) as unknown;
+            if (typeof real !== "function") return real;
+            const bound = (real as (...a: unknown[]) => unknown).bind(target);
+            switch (prop) {
+                case "check":
+                    return (urn: string, olds: unknown, news: unknown, ...rest: unknown[]) => (isComponent(urn) ? Promise.resolve({ inputs: news, failures: [] }) : bound(urn, olds, news, ...rest));
+                case "create":
+                    return (urn: string, ...rest: unknown[]) => (isComponent(urn) ? Promise.resolve({ id: urn, properties: rest[0], called: false }) : bound(urn, ...rest));
+                case "diff":
+                    return (id: string, urn: string, ...rest: unknown[]) =>
+                        isComponent(urn) ? Promise.resolve({ changes: "none", replaces: [], stables: [], diffs: [], deleteBeforeReplace: false }) : bound(id, urn, ...rest);
+                case "read":
+                    return (id: string, urn: string, props: unknown, ...rest: unknown[]) => (isComponent(urn) ? Promise.resolve({ id, properties: props }) : bound(id, urn, props, ...rest));
+                case "delete":
+                    return (id: string, urn: string, ...rest: unknown[]) => (isComponent(urn) ? Promise.resolve() : bound(id, urn, ...rest));
+                default:
+                    return bound;
+            }
+        },
+    });
+}
+
+function backfill(name: string, args: Partial<FlowBackfillArgs>) {
+    return () => {
+        const { FlowBackfill } = require("pulumi-emr-flow") as typeof import("../sdk");
+        const b = new FlowBackfill(name, { projectId: DEMO_IDS.projectId, flowId: DEMO_IDS.succeedingFlowId, ...args } as FlowBackfillArgs);
+        return { instanceIds: b.instanceIds, statusCounts: b.statusCounts };
+    };
+}
+
+describe("FlowBackfill through the real provider host (emulator)", function () {
+    this.timeout(120_000);
+    let emu: RunningEmulator;
+    let engine: MiniEngine;
+
+    before(async () => {
+        emu = await startEmulator({ accessKeyId: TEST_KEY_ID, accessKeySecret: TEST_KEY_SECRET, timeScale: 0.01 });
+    });
+    beforeEach(async () => {
+        emu.reset();
+        const host = await ProviderHost.start({ cwd: ROOT, project: PROJECT, stack: "dev", env: hostEnv(fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-home-"))) });
+        await host.configure(
+            { "alicloud:accessKey": TEST_KEY_ID, "alicloud:secretKey": secret(TEST_KEY_SECRET), "alicloud:region": "cn-hangzhou", "emr-flow:endpoint": emu.url },
+            { secretKeys: ["alicloud:secretKey"] },
+        );
+        engine = new MiniEngine(componentAware(host), PROJECT);
+    });
+    afterEach(async () => {
+        await engine.host.stop();
+    });
+    after(async () => {
+        await emu?.close();
+    });
+
+    it("runs a 5-day backfill with maxConcurrent 2: never more than two runs in flight in EMR", async () => {
+        const { result } = await engine.up(backfill("nov", { from: "2026-11-01", to: "2026-11-05", maxConcurrent: 2, conf: { bizdate: "{yyyyMMdd}" } }));
+        const instances = emu.instances();
+        assert.equal(instances.length, 5);
+        assert.equal(emu.stats().maxConcurrentRunning, 2, "two at once, never three");
+        assert.ok(instances.every((i) => i.status === "SUCCEEDED"));
+        // Each run carries its own scheduled time and filled placeholder.
+        assert.deepEqual(
+            instances.map((i) => [i.conf.bizdate, i.conf.cyctime]).sort(),
+            [1, 2, 3, 4, 5].map((d) => [`2026110${d}`, String(Date.UTC(2026, 10, d))]),
+        );
+        const ids = reveal(result.outputs.instanceIds) as Record<string, string>;
+        assert.deepEqual(Object.keys(ids), ["2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05"]);
+        assert.deepEqual(Object.values(ids).sort(), instances.map((i) => i.id).sort());
+        assert.deepEqual(reveal(result.outputs.statusCounts), { SUCCEEDED: 5 });
+        // Runs in the same lane never overlap: day 3 started after day 1 ended, and so on.
+        const byDay = new Map(instances.map((i) => [i.conf.bizdate, i]));
+        for (const [later, earlier] of [["20261103", "20261101"], ["20261104", "20261102"], ["20261105", "20261103"]]) {
+            assert.ok(byDay.get(later)!.createdAt >= byDay.get(earlier)!.endTime!, `${later} was submitted after ${earlier} ended`);
+        }
+    });
+
+    it("widening the range submits only the new dates; narrowing removes runs from the stack without re-running any", async () => {
+        await engine.up(backfill("w", { from: "2026-11-02", to: "2026-11-03", maxConcurrent: 2 }));
+        assert.equal(emu.instances().length, 2);
+
+        const { steps, result } = await engine.up(backfill("w", { from: "2026-11-01", to: "2026-11-04", maxConcurrent: 2 }));
+        const kinds = (kind: string) => steps.filter((s) => s.kind === kind && s.urn.includes("FlowSubmission")).map((s) => s.urn.split("::").pop());
+        assert.deepEqual(kinds("create").sort(), ["w-2026-11-01", "w-2026-11-04"]);
+        assert.deepEqual(kinds("same").sort(), ["w-2026-11-02", "w-2026-11-03"]);
+        assert.equal(emu.instances().length, 4, "two new submissions, no re-runs");
+        assert.equal(Object.keys(reveal(result.outputs.instanceIds) as object).length, 4);
+
+        const narrowed = await engine.up(backfill("w", { from: "2026-11-02", to: "2026-11-02" }));
+        assert.deepEqual(narrowed.steps.filter((s) => s.kind === "delete").map((s) => s.urn.split("::").pop()).sort(), ["w-2026-11-01", "w-2026-11-03", "w-2026-11-04"]);
+        assert.equal(emu.instances().length, 4);
+        assert.ok(emu.instances().every((i) => i.status === "SUCCEEDED"), "removed runs are left as they are");
+    });
+
+    it("failed runs fail the deployment and stay in the stack; the next up reruns them on the same instances", async () => {
+        // The demo flow fails its second node on the first attempt of every instance. (Pulumi's
+        // engine would not even start the runs after a failed one in its lane: a failed
+        // registration fails its dependents. MiniEngine lets them go on, so all three fail here.)
+        const program = backfill("f", { flowId: DEMO_IDS.failOnceFlowId, from: "2026-11-01", to: "2026-11-03", maxConcurrent: 3 });
+        const err = await engine.up(program).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
+        assert.ok(err instanceof DeploymentError, "the deployment fails");
+        assert.match(err.message, /ended FAILED/);
+        assert.equal(err.errors.length, 3);
+        const failed = emu.instances().map((i) => i.id).sort();
+        assert.ok(emu.instances().every((i) => i.status === "FAILED"));
+        const kept = [...engine.state.values()].filter((e) => e.initErrors).map((e) => e.id).sort();
+        assert.deepEqual(kept, failed, "each failed run is kept in the stack with its instance ID");
+
+        const { result } = await engine.up(program);
+        assert.deepEqual(emu.instances().map((i) => i.id).sort(), failed, "no new submissions");
+        assert.ok(emu.instances().every((i) => i.status === "SUCCEEDED"));
+        assert.equal(emu.stats().calls.RerunFlow, 3);
+        assert.deepEqual(reveal(result.outputs.statusCounts), { SUCCEEDED: 3 });
+    });
+});
