@@ -1,6 +1,6 @@
 /**
  * What the dynamic provider host loads, by package name (`pulumi-emr-flow/provider`), for every
- * FlowSubmission. Also the typed EMR flow client for programs that want to call the API directly.
+ * FlowSubmission. (The typed EMR flow client for direct use is `pulumi-emr-flow/client`.)
  */
 import { FlowSubmissionProvider } from "./dynamicProvider";
 

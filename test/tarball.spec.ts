@@ -60,6 +60,13 @@ describe("the package installed from its tarball", function () {
         assert.ok(!fs.existsSync(path.join(installed, "node_modules", "@pulumi", "pulumi")), "@pulumi/pulumi is the user's, shared");
     });
 
+    it("exposes the resource at the root, the client at /client, and the emulator bin", () => {
+        const probe = `const root = require("pulumi-emr-flow"); const client = require("pulumi-emr-flow/client");
+            console.log(typeof root.FlowSubmission, typeof client.EmrFlowClient, typeof client.resolveSettings, typeof client.EmrFlowError.isInstance);`;
+        assert.equal(execFileSync(process.execPath, ["-e", probe], { cwd: dir, encoding: "utf8" }).trim(), "function function function function");
+        assert.ok(fs.existsSync(path.join(dir, "node_modules", ".bin", "emr-flow-emulator")));
+    });
+
     it("serializes a small provider, submits through the real host, and leaves the run alone on delete", async () => {
         const out = execFileSync(process.execPath, ["capture.js"], { cwd: dir, encoding: "utf8" });
         const [res] = JSON.parse(out) as { type: string; name: string; inputs: Record<string, unknown> }[];
