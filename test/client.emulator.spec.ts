@@ -7,7 +7,6 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as http from "http";
 import type { AddressInfo } from "net";
-import * as os from "os";
 import * as path from "path";
 import * as util from "util";
 import { DEMO_IDS, startEmulator, type RunningEmulator } from "../emulator";
@@ -22,7 +21,7 @@ import {
 } from "../provider/errors";
 import { isFinalFlowStatus } from "../provider/responses";
 import { resolveSettings, type ClientSettings, type SettingsSources } from "../provider/settings";
-import { ISOLATED_VARIABLES } from "./support/testEnv";
+import { isolatedEnvironment } from "./support/testEnv";
 
 const KEY_ID = "LTAI-client-emulator-spec";
 const SECRET = "client-emulator-spec-secret-8u7i6o";
@@ -47,7 +46,6 @@ function assertNoSecret(err: unknown): void {
 describe("EmrFlowClient against the emulator", function () {
     let emu: RunningEmulator;
     let home = "";
-    let saved: Record<string, string | undefined> = {};
 
     before(async () => {
         emu = await startEmulator({
@@ -64,23 +62,10 @@ describe("EmrFlowClient against the emulator", function () {
         await emu.close();
     });
 
+    const env = isolatedEnvironment();
     beforeEach(() => {
-        saved = Object.fromEntries(ISOLATED_VARIABLES.map((name) => [name, process.env[name]]));
-        for (const name of ISOLATED_VARIABLES) delete process.env[name];
-        home = fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-client-"));
-        process.env.HOME = home;
-        process.env.USERPROFILE = home;
-        process.env.ALIBABA_CLOUD_ECS_METADATA_DISABLED = "true";
-        process.env.ALIBABA_CLOUD_CLI_PROFILE_DISABLED = "true";
+        home = env.home();
         emu.reset();
-    });
-
-    afterEach(() => {
-        for (const name of ISOLATED_VARIABLES) {
-            if (saved[name] === undefined) delete process.env[name];
-            else process.env[name] = saved[name];
-        }
-        fs.rmSync(home, { recursive: true, force: true });
     });
 
     /** Settings through resolveSettings, pointed at the emulator; fresh credential objects every time. */

@@ -2,44 +2,18 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as http from "http";
 import type { AddressInfo } from "net";
-import * as os from "os";
 import * as path from "path";
 import * as util from "util";
 import { CHAIN_PLACES, chainCredentials, credentialProvider, openApiCredential, staticCredentials } from "../provider/credentials";
 import { CredentialsError } from "../provider/errors";
 import { Redactor } from "../provider/redact";
 import { resolveSettings } from "../provider/settings";
-import { ISOLATED_VARIABLES } from "./support/testEnv";
+import { isolatedEnvironment } from "./support/testEnv";
 
 const SECRET = "credentials-spec-secret-5a4b3c2d1e";
 const TOKEN = "credentials-spec-sts-token-9z8y7x";
 
 
-/**
- * Runs each test with a temporary HOME, instance metadata and (unless a test turns it back on)
- * the CLI profile disabled, and no credential variables; restores the environment after.
- */
-function isolatedEnvironment(): { home(): string } {
-    let saved: Record<string, string | undefined> = {};
-    let home = "";
-    beforeEach(() => {
-        saved = Object.fromEntries(ISOLATED_VARIABLES.map((name) => [name, process.env[name]]));
-        for (const name of ISOLATED_VARIABLES) delete process.env[name];
-        home = fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-creds-"));
-        process.env.HOME = home;
-        process.env.USERPROFILE = home;
-        process.env.ALIBABA_CLOUD_ECS_METADATA_DISABLED = "true";
-        process.env.ALIBABA_CLOUD_CLI_PROFILE_DISABLED = "true";
-    });
-    afterEach(() => {
-        for (const name of ISOLATED_VARIABLES) {
-            if (saved[name] === undefined) delete process.env[name];
-            else process.env[name] = saved[name];
-        }
-        fs.rmSync(home, { recursive: true, force: true });
-    });
-    return { home: () => home };
-}
 
 function writeFile(file: string, content: string): void {
     fs.mkdirSync(path.dirname(file), { recursive: true });

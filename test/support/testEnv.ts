@@ -1,3 +1,7 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
 /**
  * Credentials the tests give the emulator and the provider, and the environment every process
  * under test runs with: nothing may reach beyond loopback, so Alibaba's credential chain must
@@ -47,4 +51,30 @@ export function hostEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.Pro
     const env: NodeJS.ProcessEnv = {};
     for (const name of ISOLATED_VARIABLES) env[name] = "";
     return { ...env, HOME: home, ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true", ALIBABA_CLOUD_CLI_PROFILE_DISABLED: "true", ...extra };
+}
+
+/**
+ * Runs each test with a temporary HOME, instance metadata and (unless a test turns it back on)
+ * the CLI profile disabled, and no credential variables; restores the environment after.
+ */
+export function isolatedEnvironment(): { home(): string } {
+    let saved: Record<string, string | undefined> = {};
+    let home = "";
+    beforeEach(() => {
+        saved = Object.fromEntries(ISOLATED_VARIABLES.map((name) => [name, process.env[name]]));
+        for (const name of ISOLATED_VARIABLES) delete process.env[name];
+        home = fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-env-"));
+        process.env.HOME = home;
+        process.env.USERPROFILE = home;
+        process.env.ALIBABA_CLOUD_ECS_METADATA_DISABLED = "true";
+        process.env.ALIBABA_CLOUD_CLI_PROFILE_DISABLED = "true";
+    });
+    afterEach(() => {
+        for (const name of ISOLATED_VARIABLES) {
+            if (saved[name] === undefined) delete process.env[name];
+            else process.env[name] = saved[name];
+        }
+        fs.rmSync(home, { recursive: true, force: true });
+    });
+    return { home: () => home };
 }
