@@ -59,7 +59,9 @@ function idParser(what: string, pattern: RegExp, example: string) {
     };
 }
 const parseInstanceId = idParser("flow instance ID", INSTANCE_ID_PATTERN, "FI-0123456789ABCDEF");
-const parseProjectId = idParser("project ID", PROJECT_ID_PATTERN, "FP-0123456789ABCDEF");
+const parseProjectIdStrict = idParser("project ID", PROJECT_ID_PATTERN, "FP-0123456789ABCDEF");
+/** An empty value (an exported but blank EMR_FLOW_PROJECT, say) counts as not given, as in `resolveSettings`. */
+const parseProjectId = (value: string): string => (value.trim() === "" ? (undefined as unknown as string) : parseProjectIdStrict(value));
 const parseFlowId = idParser("flow ID", FLOW_ID_PATTERN, "F-0123456789ABCDEF");
 
 function parseRegion(value: string): string {
