@@ -9,13 +9,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { startEmulator, DEMO_IDS, type RunningEmulator } from "../emulator";
-import { ProviderHost, reveal, secret } from "./harness";
+import { ProviderHost, requireFresh, reveal, secret } from "./harness";
 import { DeploymentError, MiniEngine } from "./support/miniEngine";
 import { hostEnv, TEST_KEY_ID, TEST_KEY_SECRET } from "./support/testEnv";
 import type { FlowBackfillArgs } from "../sdk";
 
 const ROOT = path.resolve(__dirname, "..");
+/** The example's own project name, so its `new pulumi.Config()` reads the config given here. */
 const PROJECT = "emr-flow-backfill";
+const EXAMPLE = path.join(ROOT, "examples", "backfill", "index.ts");
 const COMPONENT_TYPE = "emr-flow:index:FlowBackfill";
 
 /**
@@ -143,5 +145,22 @@ describe("FlowBackfill through the real provider host (emulator)", function () {
         assert.ok(emu.instances().every((i) => i.status === "SUCCEEDED"));
         assert.equal(emu.stats().calls.RerunFlow, 3);
         assert.deepEqual(reveal(result.outputs.statusCounts), { SUCCEEDED: 3 });
+    });
+
+    it("examples/backfill: a week in three lanes, then a lookup of a run the stack did not start", async () => {
+        const first = await engine.up(() => requireFresh(EXAMPLE), { config: { to: "2026-11-04" } });
+        const runs = reveal(first.result.outputs.runs) as Record<string, string>;
+        assert.deepEqual(Object.keys(runs), ["2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04"]);
+        assert.ok(emu.stats().maxConcurrentRunning <= 3);
+        assert.deepEqual(reveal(first.result.outputs.statusCounts), { SUCCEEDED: 4 });
+        // Midnight at +08:00, and the placeholders filled in that zone.
+        const day1 = emu.instances().find((i) => i.id === runs["2026-11-01"])!;
+        assert.deepEqual(day1.conf, { bizdate: "20261101", partition: "dt=2026-11-01", cyctime: String(Date.UTC(2026, 9, 31, 16)) });
+
+        // The lookup runs in the program's process: it reads the same stack config the provider host does.
+        const stackConfig = { "alicloud:accessKey": TEST_KEY_ID, "alicloud:secretKey": TEST_KEY_SECRET, "alicloud:region": "cn-hangzhou", "emr-flow:endpoint": emu.url };
+        const second = await engine.up(() => requireFresh(EXAMPLE), { config: { ...stackConfig, to: "2026-11-04", upstreamRun: runs["2026-11-02"] }, secretKeys: ["alicloud:secretKey"] });
+        assert.equal(second.result.outputs.upstreamStatus, "SUCCEEDED");
+        assert.equal(emu.instances().length, 4, "a lookup submits nothing");
     });
 });
