@@ -19,6 +19,9 @@ import {
     type WaitFor,
 } from "./schema";
 import { systemClock, waitForInstance, type WaitClock, type WaitResult } from "./waiter";
+import { runFields, type NodeSummary } from "./instanceFields";
+
+export type { NodeSummary } from "./instanceFields";
 
 /** The value Pulumi sends for an input that is not known yet (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -26,20 +29,6 @@ const PROVIDER_KEY = "__provider";
 
 /** How long delete waits for a killed run to report KILLED, at most. */
 export const KILL_WAIT_MS = 10 * 60_000;
-
-/** One node of a run, as FlowSubmission reports it. */
-export interface NodeSummary {
-    name: string;
-    jobId?: string;
-    jobType?: string;
-    status: string;
-    startTime?: string;
-    endTime?: string;
-    durationMs?: number;
-    retries?: number;
-    externalId?: string;
-    externalStatus?: string;
-}
 
 /** Everything a FlowSubmission keeps in state. */
 export interface FlowSubmissionState extends CheckedFlowSubmissionInputs {
@@ -398,28 +387,9 @@ export function requirementMet(waitFor: WaitFor, status: string | undefined): bo
     return status === "SUCCEEDED";
 }
 
+/** The run's live fields, clearing times an earlier attempt left (a rerun has not ended yet). */
 function liveFields(instance: FlowInstance): Partial<FlowSubmissionState> {
-    const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : undefined);
-    return {
-        status: instance.status,
-        startTime: iso(instance.startTime),
-        endTime: iso(instance.endTime),
-        durationMs: instance.duration || (instance.startTime && instance.endTime ? instance.endTime - instance.startTime : undefined),
-        nodes: instance.nodes.map((n) =>
-            stripUndefined({
-                name: n.nodeName ?? n.id,
-                jobId: n.jobId,
-                jobType: n.jobType,
-                status: n.status,
-                startTime: iso(n.startTime),
-                endTime: iso(n.endTime),
-                durationMs: n.duration,
-                retries: n.retries,
-                externalId: n.externalId || undefined,
-                externalStatus: n.externalStatus || undefined,
-            }) as unknown as NodeSummary,
-        ),
-    };
+    return { startTime: undefined, endTime: undefined, durationMs: undefined, ...runFields(instance) };
 }
 
 const INPUT_KEYS = ["projectId", "flowId", "regionId", "conf", "triggers", "waitFor", "timeoutSeconds", "killOnDelete"];

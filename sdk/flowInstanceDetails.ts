@@ -5,8 +5,8 @@
  * This module imports nothing from `@pulumi/pulumi`: the command line loads it, and it must not
  * pay for (or depend on) the Pulumi SDK.
  */
-import type { NodeSummary } from "../provider/dynamicProvider";
-import type { FlowInstance } from "../provider/responses";
+import { isoTime, runFields, withoutUndefined, type NodeSummary } from "../provider/instanceFields";
+import { isFinalFlowStatus, type FlowInstance } from "../provider/responses";
 
 /** The live details of one flow instance (a run of a flow). Times are ISO-8601 (UTC). */
 export interface FlowInstanceDetails {
@@ -38,19 +38,6 @@ export interface FlowInstanceDetails {
     nodes: NodeSummary[];
 }
 
-const FINAL_STATUSES = new Set(["SUCCEEDED", "FAILED", "KILLED"]);
-
-function iso(ms: number | undefined): string | undefined {
-    return ms ? new Date(ms).toISOString() : undefined;
-}
-
-/** Copies without `undefined` values: Pulumi's serialization and `JSON.stringify` both prefer that. */
-function defined<T extends object>(value: T): T {
-    const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = v;
-    return out as T;
-}
-
 /**
  * Maps the client's parsed DescribeFlowInstance answer to {@link FlowInstanceDetails}. Node
  * fields follow FlowSubmission's `nodes` output exactly (name falls back to the node ID; empty
@@ -59,34 +46,17 @@ function defined<T extends object>(value: T): T {
  * @internal
  */
 export function toFlowInstanceDetails(instance: FlowInstance, regionId: string): FlowInstanceDetails {
-    return defined({
+    return withoutUndefined({
         instanceId: instance.id,
         projectId: instance.projectId,
         regionId,
         flowId: instance.flowId,
         flowName: instance.flowName,
-        status: instance.status,
-        finished: FINAL_STATUSES.has(instance.status),
-        createdAt: iso(instance.gmtCreate),
-        scheduleTime: iso(instance.scheduleTime),
-        startTime: iso(instance.startTime),
-        endTime: iso(instance.endTime),
-        durationMs: instance.duration || (instance.startTime && instance.endTime ? instance.endTime - instance.startTime : undefined),
+        finished: isFinalFlowStatus(instance.status),
+        createdAt: isoTime(instance.gmtCreate),
+        scheduleTime: isoTime(instance.scheduleTime),
         hasNodeFailed: instance.hasNodeFailed,
         clusterId: instance.clusterId,
-        nodes: instance.nodes.map((n) =>
-            defined<NodeSummary>({
-                name: n.nodeName ?? n.id,
-                jobId: n.jobId,
-                jobType: n.jobType,
-                status: n.status,
-                startTime: iso(n.startTime),
-                endTime: iso(n.endTime),
-                durationMs: n.duration,
-                retries: n.retries,
-                externalId: n.externalId || undefined,
-                externalStatus: n.externalStatus || undefined,
-            }),
-        ),
+        ...runFields(instance),
     });
 }

@@ -18,39 +18,6 @@ const ROOT = path.resolve(__dirname, "..");
 /** The example's own project name, so its `new pulumi.Config()` reads the config given here. */
 const PROJECT = "emr-flow-backfill";
 const EXAMPLE = path.join(ROOT, "examples", "backfill", "index.ts");
-const COMPONENT_TYPE = "emr-flow:index:FlowBackfill";
-
-/**
- * The engine never calls a provider for a component resource (only its custom children), but
- * MiniEngine deploys every registration through the host. This wrapper answers the host calls for
- * the component itself as the engine would (accepted, no diff, no-op delete) and passes every
- * other call to the real host.
- */
-function componentAware(host: ProviderHost): ProviderHost {
-    const isComponent = (urn: unknown): boolean => typeof urn === "string" && urn.includes(`::${COMPONENT_TYPE}::`);
-    return new Proxy(host, {
-        get(target, prop, receiver) {
-            const real = Reflect.get(target, prop, receiver) as unknown;
-            if (typeof real !== "function") return real;
-            const bound = (real as (...a: unknown[]) => unknown).bind(target);
-            switch (prop) {
-                case "check":
-                    return (urn: string, olds: unknown, news: unknown, ...rest: unknown[]) => (isComponent(urn) ? Promise.resolve({ inputs: news, failures: [] }) : bound(urn, olds, news, ...rest));
-                case "create":
-                    return (urn: string, ...rest: unknown[]) => (isComponent(urn) ? Promise.resolve({ id: urn, properties: rest[0], called: false }) : bound(urn, ...rest));
-                case "diff":
-                    return (id: string, urn: string, ...rest: unknown[]) =>
-                        isComponent(urn) ? Promise.resolve({ changes: "none", replaces: [], stables: [], diffs: [], deleteBeforeReplace: false }) : bound(id, urn, ...rest);
-                case "read":
-                    return (id: string, urn: string, props: unknown, ...rest: unknown[]) => (isComponent(urn) ? Promise.resolve({ id, properties: props }) : bound(id, urn, props, ...rest));
-                case "delete":
-                    return (id: string, urn: string, ...rest: unknown[]) => (isComponent(urn) ? Promise.resolve() : bound(id, urn, ...rest));
-                default:
-                    return bound;
-            }
-        },
-    });
-}
 
 function backfill(name: string, args: Partial<FlowBackfillArgs>) {
     return () => {
@@ -75,7 +42,7 @@ describe("FlowBackfill through the real provider host (emulator)", function () {
             { "alicloud:accessKey": TEST_KEY_ID, "alicloud:secretKey": secret(TEST_KEY_SECRET), "alicloud:region": "cn-hangzhou", "emr-flow:endpoint": emu.url },
             { secretKeys: ["alicloud:secretKey"] },
         );
-        engine = new MiniEngine(componentAware(host), PROJECT);
+        engine = new MiniEngine(host, PROJECT);
     });
     afterEach(async () => {
         await engine.host.stop();
@@ -124,9 +91,9 @@ describe("FlowBackfill through the real provider host (emulator)", function () {
     });
 
     it("failed runs fail the deployment and stay in the stack; the next up reruns them on the same instances", async () => {
-        // The demo flow fails its second node on the first attempt of every instance. (Pulumi's
-        // engine would not even start the runs after a failed one in its lane: a failed
-        // registration fails its dependents. MiniEngine lets them go on, so all three fail here.)
+        // The demo flow fails its second node on the first attempt of every instance. Three lanes
+        // for three days: all three run at once, so all three fail (in one lane, the runs after a
+        // failed one would not start at all).
         const program = backfill("f", { flowId: DEMO_IDS.failOnceFlowId, from: "2026-11-01", to: "2026-11-03", maxConcurrent: 3 });
         const err = await engine.up(program).then(
             () => undefined,

@@ -8,7 +8,9 @@
  *
  * It follows the engine where it matters here: a create that fails with an id stays in state
  * (marked failed to initialize) and the next deployment calls Update on it; a replacement
- * creates the new resource before deleting the old one; Delete gets the outputs in state.
+ * creates the new resource before deleting the old one; Delete gets the outputs in state;
+ * components are recorded, not sent to a provider; after a failed step no new step starts
+ * (steps already running finish).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { HostCallError, ProviderHost, reveal, runProgram, type PropertyMap, type ProgramResult, type RunProgramOptions } from "../harness";
@@ -24,7 +26,7 @@ export interface StateEntry {
     initErrors?: string[];
 }
 
-export type StepKind = "create" | "update" | "replace" | "same" | "delete" | "refresh" | "failed";
+export type StepKind = "create" | "update" | "replace" | "same" | "delete" | "refresh" | "failed" | "skipped";
 
 export interface Step {
     kind: StepKind;
@@ -65,6 +67,14 @@ export class MiniEngine {
             newResource: async (args: pulumi.runtime.MockResourceArgs) => {
                 const urn = `urn:pulumi:${this.stack}::${this.project}::${args.type}::${args.name}`;
                 seen.add(urn);
+                // Components have no provider: the engine only records them.
+                if (args.custom === false) return { id: undefined, state: args.inputs };
+                // After a failed step the engine starts no new ones; what was in state stays.
+                if (errors.length > 0) {
+                    this.steps.push({ kind: "skipped", urn, detail: "an earlier step failed" });
+                    const kept = this.state.get(urn);
+                    return { id: kept?.id ?? `${args.name}-skipped`, state: kept?.outputs ? (reveal(kept.outputs) as Record<string, unknown>) : {} };
+                }
                 try {
                     const entry = await this.register(urn, args.type, args.name, args.inputs as PropertyMap);
                     return { id: entry.id, state: reveal(entry.outputs) as Record<string, unknown> };
