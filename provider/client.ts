@@ -22,6 +22,7 @@ import {
 } from "./responses";
 import { retryPolicy, systemRetryDeps, withRetry, type CallKind, type RetryDeps, type RetryPolicy } from "./retry";
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_READ_TIMEOUT_MS, type ClientSettings } from "./settings";
+import { processRateLimiter } from "./throttle";
 import { observeWire, type WireRecord } from "./wire";
 
 /** The EMR API version of the flow actions. */
@@ -32,6 +33,11 @@ export interface EmrFlowClientDeps {
     sleep?(ms: number): Promise<void>;
     now?(): number;
     random?(): number;
+    /**
+     * Paces every attempt of every call. Default: the process-wide limiter at the settings' rate
+     * (see `throttle.ts`), so that all clients of a process share one budget; `null`: none.
+     */
+    limiter?: { acquire(): Promise<void> } | null;
 }
 
 /** Where a call goes and what it is about; every call takes these. */
@@ -98,6 +104,7 @@ export class EmrFlowClient {
     private readonly redactor = new Redactor();
     private readonly credentials: CredentialProvider;
     private readonly override?: EndpointTarget;
+    private readonly limiter: { acquire(): Promise<void> } | null;
     // One SDK client per endpoint: a client holds its endpoint, and keeping it keeps its
     // keep-alive connections.
     private readonly clients = new Map<string, OpenApi>();
@@ -110,6 +117,7 @@ export class EmrFlowClient {
             random: deps.random ?? systemRetryDeps.random,
         };
         this.policy = retryPolicy(settings.retry);
+        this.limiter = deps.limiter !== undefined ? deps.limiter : processRateLimiter(settings.maxRequestsPerSecond);
         this.credentials = credentialProvider(settings.credentials);
         if (settings.credentials.kind === "static") {
             const secret = settings.credentials.secret();
@@ -259,6 +267,8 @@ export class EmrFlowClient {
             async () => {
                 const wire: WireRecord = { requested: false, connected: false, connectTimeoutMs: this.settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS };
                 let response: RawResponse;
+                // Each attempt (retries included) waits its turn: a retry is as much load as a first call.
+                await this.limiter?.acquire();
                 try {
                     const request = new $OpenApi.OpenApiRequest({ query: { RegionId: regionId, ...business } });
                     // The SDK must not retry by itself: retries are decided in retry.ts only.

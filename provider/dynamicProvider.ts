@@ -7,7 +7,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { EmrFlowClient } from "./client";
 import type { FlowInstance } from "./responses";
 import { isFinalFlowStatus } from "./responses";
-import { isNotFoundError } from "./errors";
+import { isNotFoundError, type SubmissionOutcomeUnknownError } from "./errors";
+import { SETTLE_DELAYS_MS, type FindResult, type SubmissionLedger } from "./adopt";
+import type { JournalEntry, SubmissionJournal } from "./journal";
 import {
     DEFAULT_TIMEOUT_SECONDS,
     DEFAULT_WAIT_FOR,
@@ -49,6 +51,20 @@ export interface ProviderDeps {
     /** Where user-facing lines go: the host passes console.log output to `pulumi up`. */
     print?(line: string): void;
     env?: NodeJS.ProcessEnv;
+    /** Where submissions are recorded (see `journal.ts`); `null`: memory only. Default: the user's home, or memory only with an injected client. */
+    journalDir?: string | null;
+    /** What this process knows of its own submissions; default the process-wide one. */
+    ledger?: SubmissionLedger;
+    /** Pauses before each listing when looking for an ambiguous submission's run (see `adopt.ts`). */
+    settleDelaysMs?: readonly number[];
+}
+
+/** A run this create holds: submitted now, adopted, or continued from an interrupted create. */
+interface StartedRun {
+    instanceId: string;
+    requestId: string;
+    submittedAtMs: number;
+    entry: JournalEntry;
 }
 
 /** An error Pulumi turns into a partial failure: the resource stays in state with this id. */
@@ -68,6 +84,7 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
     private configGet: (key: string) => string | undefined = () => undefined;
     private cachedClient?: EmrFlowClient;
     private cachedSchema?: FlowSubmissionSchema;
+    private cachedJournal?: SubmissionJournal;
     private readonly deps: ProviderDeps;
 
     constructor(deps: ProviderDeps = {}) {
@@ -156,25 +173,31 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
 
     async create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
         const args = this.parseChecked(inputs);
-        const client = this.client();
-        const submittedAtMs = this.clock().now();
-        const submitted = await client.submitFlow({
-            regionId: args.regionId,
-            projectId: args.projectId,
-            flowId: args.flowId,
-            conf: args.conf,
+        const journal = this.journal();
+        // The stack is part of the key: two stacks on one machine with the same inputs are two runs.
+        const env = this.deps.env ?? process.env;
+        const key = journal.keyFor({
+            organization: env.PULUMI_NODEJS_ORGANIZATION ?? "",
+            project: env.PULUMI_NODEJS_PROJECT ?? "",
+            stack: env.PULUMI_NODEJS_STACK ?? "",
+            ...Object.fromEntries(REPLACE_ON_CHANGE.map((k) => [k, args[k] ?? null])),
         });
+        const run = (await this.resumeInterrupted(key, args)) ?? (await this.submit(key, args));
         const state: FlowSubmissionState = {
             ...args,
-            instanceId: submitted.instanceId,
-            requestId: submitted.requestId,
-            submittedAt: new Date(submittedAtMs).toISOString(),
+            instanceId: run.instanceId,
+            requestId: run.requestId,
+            submittedAt: new Date(run.submittedAtMs).toISOString(),
             // Every new instance starts in PREP; `waitFor` or a refresh replaces it with what the service says.
             status: "PREP",
         };
-        this.print(`emr-flow: submitted flow ${args.flowId} in project ${args.projectId} (${args.regionId}) as ${submitted.instanceId}`);
-        const outs = await this.waitAndReport(state, submittedAtMs, "create", inputs[PROVIDER_KEY]);
-        return { id: submitted.instanceId, outs };
+        try {
+            const outs = await this.waitAndReport(state, run.submittedAtMs, "create", inputs[PROVIDER_KEY]);
+            return { id: run.instanceId, outs };
+        } finally {
+            // Success or a partial failure: either way the engine gets the ID with this answer.
+            journal.finish(run.entry, { instanceId: run.instanceId });
+        }
     }
 
     async read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
@@ -327,6 +350,204 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
         return outs;
     }
 
+    /**
+     * Submits the flow once. When the outcome is unknown (a timeout, a dropped connection), looks
+     * for the run it may have started before anything is submitted again (see `adopt.ts`).
+     */
+    private async submit(key: string, args: CheckedFlowSubmissionInputs): Promise<StartedRun> {
+        const journal = this.journal();
+        const entry = journal.begin({ key, projectId: args.projectId, flowId: args.flowId, regionId: args.regionId!, startedAt: this.clock().now() });
+        const first = await this.submitAttempt(args, entry);
+        if ("instanceId" in first) return first;
+        return this.resolveAmbiguous(args, first.entry, first.cause, true);
+    }
+
+    /** One SubmitFlow call; an unknown outcome is returned, not thrown. */
+    private async submitAttempt(
+        args: CheckedFlowSubmissionInputs,
+        entry: JournalEntry,
+    ): Promise<StartedRun | { entry: JournalEntry; cause: { windowStart: number; windowEnd: number; reason: string } }> {
+        const { SubmissionOutcomeUnknownError: Unknown, EmrFlowError } = require("./errors") as typeof import("./errors");
+        const client = this.client();
+        const ledger = this.ledger();
+        const ticket = ledger.begin(flowKeyOf(args));
+        const startedAtMs = this.clock().now();
+        let submitted: { requestId: string; instanceId: string };
+        try {
+            submitted = await client.submitFlow({ regionId: args.regionId, projectId: args.projectId, flowId: args.flowId, conf: args.conf });
+        } catch (err) {
+            ticket.settle();
+            if (Unknown.isInstance(err)) {
+                const known = this.journal().update(entry, { windowEnd: err.windowEnd });
+                return { entry: known, cause: { windowStart: err.windowStart, windowEnd: err.windowEnd, reason: unknownReason(err) } };
+            }
+            // Provably not accepted (an error answer, no connection, bad settings): no run exists.
+            this.journal().finish(entry);
+            const detail = err instanceof Error ? err.message : String(err);
+            const retried = EmrFlowError.isInstance(err) && err.attempts ? ` after ${err.attempts} attempts` : "";
+            throw new Error(
+                `emr-flow: could not submit flow ${args.flowId} in project ${args.projectId} (${args.regionId})${retried}: ${detail} ` +
+                    `No run was started. Fix the cause above and run \`pulumi up\` again.`,
+            );
+        }
+        ticket.settle(submitted.instanceId);
+        const recorded = this.journal().update(entry, { instanceId: submitted.instanceId, requestId: submitted.requestId });
+        this.print(`emr-flow: submitted flow ${args.flowId} in project ${args.projectId} (${args.regionId}) as ${submitted.instanceId}`);
+        return { instanceId: submitted.instanceId, requestId: submitted.requestId, submittedAtMs: startedAtMs, entry: recorded };
+    }
+
+    /**
+     * After a SubmitFlow whose outcome is unknown: adopt the one run it can have started; with none,
+     * submit once more (saying so) if `mayResubmit`; with several, fail naming them.
+     */
+    private async resolveAmbiguous(
+        args: CheckedFlowSubmissionInputs,
+        entry: JournalEntry,
+        cause: { windowStart: number; windowEnd: number; reason: string } | undefined,
+        mayResubmit: boolean,
+    ): Promise<StartedRun> {
+        const { findSubmittedInstance } = require("./adopt") as typeof import("./adopt");
+        const ledger = this.ledger();
+        const journal = this.journal();
+        const flowKey = flowKeyOf(args);
+        const windowStart = cause?.windowStart ?? entry.startedAt;
+        const windowEnd = cause?.windowEnd ?? entry.windowEnd ?? entry.startedAt + this.submitSpanMs();
+        const where = `flow ${args.flowId} in project ${args.projectId} (${args.regionId})`;
+        const span = `between ${new Date(windowStart).toISOString()} and ${new Date(windowEnd).toISOString()}`;
+        if (cause) {
+            this.print(`emr-flow: SubmitFlow of ${where} may or may not have started a run (${cause.reason}); looking for it before anything is submitted again`);
+        }
+        // The first pause (an accepted run may take a moment to be listed) is taken before the
+        // lock, so that several ambiguous submissions of one flow wait it out together.
+        const [firstDelay = 0, ...laterDelays] = this.deps.settleDelaysMs ?? SETTLE_DELAYS_MS;
+        await this.clock().sleep(firstDelay);
+        // Submissions of the same flow still waiting for their answer would show up as candidates:
+        // wait for them, then decide one ambiguous submission at a time.
+        await ledger.othersSettled(flowKey);
+        let found: FindResult;
+        try {
+            found = await ledger.exclusive(flowKey, () =>
+            findSubmittedInstance(
+                this.client(),
+                { regionId: args.regionId!, projectId: args.projectId, flowId: args.flowId, windowStart, windowEnd, conf: args.conf },
+                {
+                    exclude: () => new Set([...ledger.heldIds(), ...journal.heldInstanceIds(args.projectId, args.flowId, entry.entryId)]),
+                    beforeCount: () => ledger.othersSettled(flowKey),
+                    sleep: (ms) => this.clock().sleep(ms),
+                    settleDelaysMs: [0, ...laterDelays],
+                },
+            ).then((result) => {
+                // Held before the lock is released, so the next decision excludes it.
+                if (result.outcome === "one") ledger.hold(result.instance.id);
+                return result;
+            }),
+            );
+        } catch (err) {
+            // The entry stays for the next deployment, which looks again before submitting.
+            journal.release(entry);
+            const detail = err instanceof Error ? err.message : String(err);
+            throw new Error(
+                `emr-flow: SubmitFlow of ${where} may have started a run ${span}, and looking for it failed: ${detail} ` +
+                    `Nothing was submitted again. Run \`pulumi up\` again: it looks for that run before submitting.`,
+            );
+        }
+        if (found.outcome === "one") {
+            const id = found.instance.id;
+            const recorded = journal.update(entry, { instanceId: id });
+            this.print(`emr-flow: adopted ${id} as the run of ${where}: it is ${found.reason}. Nothing was submitted again.`);
+            return { instanceId: id, requestId: entry.requestId ?? "", submittedAtMs: found.instance.gmtCreate ?? windowStart, entry: recorded };
+        }
+        if (found.outcome === "several") {
+            journal.release(entry);
+            const list = found.candidates
+                .map((c) => `${c.id} (${c.status}${c.gmtCreate !== undefined ? `, created ${new Date(c.gmtCreate).toISOString()}` : ""})`)
+                .join(", ");
+            throw new Error(
+                `emr-flow: SubmitFlow of ${where} may have started a run, and ${found.candidates.length} runs of that flow created ${span} could be it: ${list}. ` +
+                    `Which one is this resource's cannot be told (ListFlowInstance does not show conf), so none was adopted and nothing was submitted again. ` +
+                    `To proceed: look at them in the EMR console (Operation Center of project ${args.projectId}) or with \`emr-flow status <id> --project ${args.projectId}\`, ` +
+                    `kill every one that is not this resource's run (\`emr-flow kill <id> --project ${args.projectId}\`; killed runs are never adopted), ` +
+                    `then run \`pulumi up\` again: it adopts the one left, or submits a new run if none is left.`,
+            );
+        }
+        if (!mayResubmit) {
+            journal.finish(entry);
+            throw new Error(
+                `emr-flow: SubmitFlow of ${where} was tried twice with unknown outcomes, and no run of that flow appeared ${span} after ${found.listings} listings. ` +
+                    `Nothing was started as far as the service shows, and it is not submitted a third time. Check the network to the endpoint and run \`pulumi up\` again.`,
+            );
+        }
+        this.print(
+            `emr-flow: no run of ${where} was created ${span} (listed ${found.listings} times over ${Math.round(found.waitedMs / 1000)}s), ` +
+                `so the earlier SubmitFlow did not take effect; submitting it once more`,
+        );
+        const again = await this.submitAttempt(args, journal.update(entry, { startedAt: this.clock().now(), windowEnd: undefined }));
+        if ("instanceId" in again) return again;
+        return this.resolveAmbiguous(args, again.entry, again.cause, false);
+    }
+
+    /**
+     * A create of these inputs that an earlier process began and never finished (it was killed, or
+     * its deployment stopped at an ambiguity): continue with its run instead of starting another.
+     */
+    private async resumeInterrupted(key: string, args: CheckedFlowSubmissionInputs): Promise<StartedRun | undefined> {
+        const journal = this.journal();
+        const [earlier] = journal.interrupted(key);
+        if (!earlier) return undefined;
+        const entry = journal.adoptEntry(earlier);
+        const where = `flow ${args.flowId} in project ${args.projectId} (${args.regionId})`;
+        const when = new Date(entry.startedAt).toISOString();
+        if (entry.instanceId) {
+            const id = entry.instanceId;
+            try {
+                await this.client().describeFlowInstance({ regionId: args.regionId, projectId: args.projectId, instanceId: id });
+            } catch (err) {
+                if (!isNotFoundError(err)) {
+                    journal.release(entry);
+                    const detail = err instanceof Error ? err.message : String(err);
+                    throw new Error(
+                        `emr-flow: an earlier deployment submitted ${where} as ${id} and stopped before recording it; checking ${id} failed: ${detail} ` +
+                            `Nothing was submitted. Run \`pulumi up\` again: it continues with ${id}.`,
+                    );
+                }
+                this.print(`emr-flow: an earlier deployment submitted ${where} as ${id}, which no longer exists; submitting a new run`);
+                journal.finish(entry);
+                return undefined;
+            }
+            this.ledger().hold(id);
+            this.print(`emr-flow: an earlier deployment submitted ${where} as ${id} at ${when} and stopped before recording it; continuing with ${id} instead of submitting again`);
+            return { instanceId: id, requestId: entry.requestId ?? "", submittedAtMs: entry.startedAt, entry };
+        }
+        this.print(`emr-flow: an earlier deployment stopped while its SubmitFlow of ${where} (begun ${when}) had no answer; looking for the run it may have started before submitting`);
+        return this.resolveAmbiguous(args, entry, undefined, true);
+    }
+
+    /** How long after its start a SubmitFlow (all its attempts) can still have taken effect. */
+    private submitSpanMs(): number {
+        const { DEFAULT_MAX_TOTAL_MS } = require("./retry") as typeof import("./retry");
+        const { DEFAULT_READ_TIMEOUT_MS } = require("./settings") as typeof import("./settings");
+        const read = Number(this.configGet("emr-flow:readTimeoutMs") ?? (this.deps.env ?? process.env).EMR_FLOW_READ_TIMEOUT_MS);
+        return DEFAULT_MAX_TOTAL_MS + (Number.isFinite(read) && read > 0 ? read : DEFAULT_READ_TIMEOUT_MS);
+    }
+
+    private journal(): SubmissionJournal {
+        if (!this.cachedJournal) {
+            const { SubmissionJournal: Journal, defaultJournalDir } = require("./journal") as typeof import("./journal");
+            // An injected client is a test double or an embedding with its own bookkeeping: no disk.
+            const dir = this.deps.journalDir !== undefined ? this.deps.journalDir : this.deps.createClient ? null : defaultJournalDir(this.deps.env ?? process.env);
+            this.cachedJournal = new Journal(dir ?? undefined, (line) => this.print(line));
+        }
+        return this.cachedJournal;
+    }
+
+    private ledger(): SubmissionLedger {
+        if (!this.deps.ledger) {
+            const { processLedger } = require("./adopt") as typeof import("./adopt");
+            return processLedger;
+        }
+        return this.deps.ledger;
+    }
+
     private parseChecked(inputs: Record<string, unknown>): CheckedFlowSubmissionInputs {
         const parsed = this.schema().safeParse(stripProviderAndOutputs(inputs));
         if (!parsed.success) {
@@ -452,4 +673,21 @@ function containsUnknown(value: unknown): boolean {
     if (Array.isArray(value)) return value.some(containsUnknown);
     if (value && typeof value === "object") return Object.values(value).some(containsUnknown);
     return false;
+}
+
+/** One lock and one set of in-flight submissions per flow. */
+function flowKeyOf(args: { regionId?: string; projectId: string; flowId: string }): string {
+    return `${args.regionId ?? ""}/${args.projectId}/${args.flowId}`;
+}
+
+/** Why a submission's outcome is unknown, in a few words: the network error's code. */
+function unknownReason(err: SubmissionOutcomeUnknownError): string {
+    const code = (err.cause as { code?: unknown } | undefined)?.code;
+    const what =
+        code === "ReadTimeout" || code === "ConnectTimeout"
+            ? "no answer within the read timeout"
+            : code === "NonJsonResponse" || code === "UnexpectedResponse"
+              ? "the answer could not be read"
+              : "the connection closed before an answer";
+    return typeof code === "string" ? `${what}, ${code}` : what;
 }

@@ -12,6 +12,7 @@ import { chainCredentials, staticCredentials, type CredentialSource } from "./cr
 import { ENDPOINT_ENV_VAR, parseEndpointOverride } from "./endpoint";
 import { CredentialsError, EmrConfigError } from "./errors";
 import type { RetryPolicy } from "./retry";
+import { DEFAULT_MAX_REQUESTS_PER_SECOND } from "./throttle";
 
 /**
  * How long to wait for a TCP connection, in ms. The SDK's own default (3 s) suits interactive
@@ -46,6 +47,11 @@ export interface ClientSettings {
     connectTimeoutMs?: number;
     /** Default {@link DEFAULT_READ_TIMEOUT_MS} (30 s). */
     readTimeoutMs?: number;
+    /**
+     * Calls per second this process makes to EMR, shared by every client in it (see
+     * `throttle.ts`). Default {@link DEFAULT_MAX_REQUESTS_PER_SECOND} (10).
+     */
+    maxRequestsPerSecond?: number;
     /** Overrides of the retry policy's limits; see `retry.ts` for the defaults. */
     retry?: Partial<RetryPolicy>;
     /** Where each value came from, e.g. `{ regionId: "stack config alicloud:region" }`. */
@@ -60,6 +66,7 @@ export interface SettingSources {
     signatureVersion?: string;
     connectTimeoutMs?: string;
     readTimeoutMs?: string;
+    maxRequestsPerSecond?: string;
 }
 
 /** Values passed directly (for example resource or provider arguments). */
@@ -72,6 +79,7 @@ export interface ExplicitSettings {
     signatureVersion: string;
     connectTimeoutMs: number | string;
     readTimeoutMs: number | string;
+    maxRequestsPerSecond: number | string;
     retry: Partial<RetryPolicy>;
 }
 
@@ -94,6 +102,7 @@ export const CONFIG_KEYS = {
     signatureVersion: "emr-flow:signatureVersion",
     connectTimeoutMs: "emr-flow:connectTimeoutMs",
     readTimeoutMs: "emr-flow:readTimeoutMs",
+    maxRequestsPerSecond: "emr-flow:maxRequestsPerSecond",
 } as const;
 
 /** Environment variables read, in order of preference. */
@@ -107,6 +116,7 @@ export const ENV_VARS = {
     signatureVersion: ["EMR_FLOW_SIGNATURE_VERSION"],
     connectTimeoutMs: ["EMR_FLOW_CONNECT_TIMEOUT_MS"],
     readTimeoutMs: ["EMR_FLOW_READ_TIMEOUT_MS"],
+    maxRequestsPerSecond: ["EMR_FLOW_MAX_REQUESTS_PER_SECOND"],
 } as const;
 
 interface Found<T> {
@@ -185,6 +195,16 @@ export function resolveSettings(sources: SettingsSources = {}): ClientSettings {
         }
         settings[key] = ms;
         srcs[key] = found.source;
+    }
+
+    const rate = pick(explicit.maxRequestsPerSecond, "maxRequestsPerSecond", CONFIG_KEYS.maxRequestsPerSecond, ENV_VARS.maxRequestsPerSecond);
+    if (rate) {
+        const perSecond = Number(rate.value);
+        if (!/^\d+(\.\d+)?$/.test(rate.value) || !(perSecond > 0) || perSecond > 10_000) {
+            throw new EmrConfigError("InvalidSetting", `${rate.source} = "${rate.value}" is not a rate: use a number of calls per second greater than 0 (default ${DEFAULT_MAX_REQUESTS_PER_SECOND}).`, rate.source);
+        }
+        settings.maxRequestsPerSecond = perSecond;
+        srcs.maxRequestsPerSecond = rate.source;
     }
 
     if (explicit.retry) settings.retry = { ...explicit.retry };
