@@ -182,7 +182,11 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
             stack: env.PULUMI_NODEJS_STACK ?? "",
             ...Object.fromEntries(REPLACE_ON_CHANGE.map((k) => [k, args[k] ?? null])),
         });
-        const run = (await this.resumeInterrupted(key, args)) ?? (await this.submit(key, args));
+        // With nothing to wait for, the entry is finished right after SubmitFlow answers: recording
+        // the instance ID in between would be a second disk write (a write and a rename, about a
+        // third of a create's own cost) whose content the finishing write repeats a moment later.
+        const recordId = waitForOf(args) !== "submission";
+        const run = (await this.resumeInterrupted(key, args)) ?? (await this.submit(key, args, recordId));
         const state: FlowSubmissionState = {
             ...args,
             instanceId: run.instanceId,
@@ -354,10 +358,10 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
      * Submits the flow once. When the outcome is unknown (a timeout, a dropped connection), looks
      * for the run it may have started before anything is submitted again (see `adopt.ts`).
      */
-    private async submit(key: string, args: CheckedFlowSubmissionInputs): Promise<StartedRun> {
+    private async submit(key: string, args: CheckedFlowSubmissionInputs, recordId = true): Promise<StartedRun> {
         const journal = this.journal();
         const entry = journal.begin({ key, projectId: args.projectId, flowId: args.flowId, regionId: args.regionId!, startedAt: this.clock().now() });
-        const first = await this.submitAttempt(args, entry);
+        const first = await this.submitAttempt(args, entry, recordId);
         if ("instanceId" in first) return first;
         return this.resolveAmbiguous(args, first.entry, first.cause, true);
     }
@@ -366,6 +370,7 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
     private async submitAttempt(
         args: CheckedFlowSubmissionInputs,
         entry: JournalEntry,
+        recordId = true,
     ): Promise<StartedRun | { entry: JournalEntry; cause: { windowStart: number; windowEnd: number; reason: string } }> {
         const { SubmissionOutcomeUnknownError: Unknown, EmrFlowError } = require("./errors") as typeof import("./errors");
         const client = this.client();
@@ -390,8 +395,12 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
                     `No run was started. Fix the cause above and run \`pulumi up\` again.`,
             );
         }
+        // The ledger holds the ID for this process from here on; without `recordId` the disk gets it
+        // with the finishing write (a crash in between leaves an entry without an ID, which the next
+        // deployment resolves by looking for the run, as after a crash during SubmitFlow).
         ticket.settle(submitted.instanceId);
-        const recorded = this.journal().update(entry, { instanceId: submitted.instanceId, requestId: submitted.requestId });
+        const ids = { instanceId: submitted.instanceId, requestId: submitted.requestId };
+        const recorded = recordId ? this.journal().update(entry, ids) : { ...entry, ...ids };
         this.print(`emr-flow: submitted flow ${args.flowId} in project ${args.projectId} (${args.regionId}) as ${submitted.instanceId}`);
         return { instanceId: submitted.instanceId, requestId: submitted.requestId, submittedAtMs: startedAtMs, entry: recorded };
     }
