@@ -160,3 +160,25 @@ export function peakRssKiB(pid: number): number {
     if (!m) throw new Error(`no VmHWM for process ${pid}`);
     return Number(m[1]);
 }
+
+/**
+ * What one write of the provider's submission journal (a small file written, then renamed into
+ * place) costs on the disk the hosts' homes are on, in µs: the journal writes twice per create,
+ * so this shows how much of the create overhead is this machine's disk.
+ */
+export function fileWriteRenameUs(samples = 200): number {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-bench-disk-"));
+    try {
+        const times: number[] = [];
+        for (let i = 0; i < samples; i++) {
+            const file = path.join(dir, `${i}.json`);
+            const t0 = performance.now();
+            fs.writeFileSync(`${file}.tmp`, JSON.stringify({ i, pad: "x".repeat(300) }), { mode: 0o600 });
+            fs.renameSync(`${file}.tmp`, file);
+            times.push(performance.now() - t0);
+        }
+        return round(median(times) * 1000, 0);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}

@@ -16,7 +16,7 @@ import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
 import type { RunningEmulator } from "../emulator";
 import { DEMO_IDS } from "../emulator";
 import { TEST_KEY_ID, TEST_KEY_SECRET } from "../test/support/testEnv";
-import { checkAndCreate, round, submissionInputs, summary, timed, type Figure, type ProviderTexts } from "./common";
+import { checkAndCreate, fileWriteRenameUs, round, submissionInputs, summary, timed, type Figure, type ProviderTexts } from "./common";
 import type { ProviderHost } from "../test/harness";
 
 /** Stack config for the host running ours in this row: a rate limit no loop here reaches. */
@@ -95,6 +95,7 @@ export async function measureCreateOverhead(
             bareCall: bareStats,
             minimalOverBare: round(minimal.median / bareStats.median),
             oursMinusMinimalMs: round(ours.median - minimal.median),
+            journalWriteOnThisDiskUs: fileWriteRenameUs(),
         },
     };
 }
