@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: every figure, printed as one table and written to `bench/results/latest.json`.
  * `--only <name>[,<name>]` runs some of them (names: overhead, size, cold, polling, many, memory);
- * `--quick` cuts iterations for a smoke run (its numbers are not the benchmark's).
+ * `--quick` cuts iterations for a smoke run (its numbers are not the benchmark's);
+ * `--profile <dir>` runs the overhead rows' hosts under the CPU profiler (`profiledHost.js`) and
+ * leaves their `.cpuprofile` files there, for Chrome DevTools or any profile viewer.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -18,22 +20,23 @@ import { measureProviderSize } from "./providerSize";
 const ALL = ["overhead", "size", "cold", "polling", "many", "memory"] as const;
 type Name = (typeof ALL)[number];
 
-function parseArgs(argv: string[]): { only: Set<Name>; quick: boolean } {
+function parseArgs(argv: string[]): { only: Set<Name>; quick: boolean; profileDir?: string } {
     const onlyAt = argv.indexOf("--only");
     const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1].split(",") as Name[]) : new Set<Name>(ALL);
     for (const n of only) if (!ALL.includes(n)) throw new Error(`unknown figure "${n}"; known: ${ALL.join(", ")}`);
-    return { only, quick: argv.includes("--quick") };
+    const profileAt = argv.indexOf("--profile");
+    return { only, quick: argv.includes("--quick"), profileDir: profileAt >= 0 ? path.resolve(argv[profileAt + 1]) : undefined };
 }
 
 async function main(): Promise<void> {
-    const { only, quick } = parseArgs(process.argv.slice(2));
+    const { only, quick, profileDir } = parseArgs(process.argv.slice(2));
     const figures: Figure[] = [];
     const texts = await providerTexts();
 
     if (only.has("overhead")) {
         const emu = await emulator();
-        const ours = await startHost(emu, { config: OVERHEAD_RATE_CONFIG });
-        const minimal = await startHost(emu);
+        const ours = await startHost(emu, { config: OVERHEAD_RATE_CONFIG, profileDir: profileDir && path.join(profileDir, "ours") });
+        const minimal = await startHost(emu, { profileDir: profileDir && path.join(profileDir, "minimal") });
         try {
             const iterations = quick ? 20 : 120;
             const warmup = quick ? 5 : 20;
