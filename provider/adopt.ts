@@ -25,11 +25,12 @@ import type { FlowInstanceSummary } from "./responses";
 
 /**
  * Added to both ends of the window. The window is measured on this machine's clock and `GmtCreate`
- * on the service's; NTP keeps them within a second, and a request may be processed a little after
- * the client gave up on it. Wider would mostly catch other people's runs, which then make the
- * answer "several" (a failure that names them) rather than a wrong adoption.
+ * on the service's; NTP keeps them well within a second, and a request may be processed a little
+ * after the client gave up on it. Every extra second also catches more runs that are not ours:
+ * another submitter's run of the same flow and cyctime inside the window is the one thing that
+ * can be adopted by mistake, so the window is kept tight.
  */
-export const WINDOW_SLACK_MS = 10_000;
+export const WINDOW_SLACK_MS = 3_000;
 /**
  * The pauses before each listing. An accepted submission may take a moment to appear in
  * ListFlowInstance (its index is not promised to be read-your-writes), so "none" is only believed
