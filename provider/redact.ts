@@ -24,6 +24,10 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
     [/(\bhttps?:\/\/[^\s?#'"]+)\?[^\s'"]*/gi, "$1?<query omitted>"],
     // name=value in a query string or form, raw or URL-encoded once or twice.
     [new RegExp(`(${SECRET_NAME}(?:=|%3D|%253D))(?:(?!&|%26|%2526)[^\\s"'])*`, "gi"), `$1${REDACTED}`],
+    // SubmitFlow's Conf parameter: the service's SignatureDoesNotMatch message quotes the canonical
+    // request or string-to-sign, which holds it, and a conf value may be a secret (the provider gets
+    // secrets unwrapped, so it cannot tell which). The IDs around it stay readable.
+    [/(Conf(?:=|%3D|%253D))(?:(?!&|%26|%2526)[^\s"'\\])*/g, `$1${REDACTED}`],
     // "name": "value" in JSON, for any key that looks like a secret.
     [/("[A-Za-z0-9_-]*(?:secret|token|signature|password|authorization)[A-Za-z0-9_-]*"\s*:\s*)"(?:[^"\\]|\\.)*"/gi, `$1"${REDACTED}"`],
     // name: value header lines.

@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DEMO_IDS, DEMO_SEED, type RunningEmulator, type Seed } from "../emulator";
-import { HostCallError, ProviderHost, Secret, isSecret, secret, type PropertyMap, type PropertyValue } from "./harness";
+import { HostCallError, ProviderHost, Secret, isSecret, secret, type CapturedResource, type PropertyMap, type PropertyValue } from "./harness";
 import { DeploymentError, MiniEngine } from "./support/miniEngine";
 import { hostEnv, TEST_KEY_ID, TEST_KEY_SECRET } from "./support/testEnv";
 import type { FlowSubmissionArgs } from "../sdk";
@@ -101,6 +101,14 @@ export class Stack {
     readonly printed: string[] = [];
     /** Messages of every failed deployment and failed step. */
     readonly errors: string[] = [];
+    /** The `__provider` strings the programs shipped. */
+    readonly providerStrings = new Set<string>();
+    /**
+     * Per resource, the input paths the program marked secret (`conf.token`). The engine keeps a
+     * value secret in state where its input was; the mini engine's state loses that mark (the
+     * mocks hand it plain inputs), so the scan applies it from here.
+     */
+    readonly secretPaths = new Map<string, string[]>();
     engine!: MiniEngine;
     readonly home = fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-rel-"));
 
@@ -147,13 +155,22 @@ export class Stack {
     async upUntilDone(program: () => unknown, maxUps = 4): Promise<{ ups: number; ok: boolean }> {
         for (let up = 1; up <= maxUps; up++) {
             try {
-                await this.engine.up(program);
+                const { result } = await this.engine.up(program);
+                this.captured(result.resources);
                 return { ups: up, ok: true };
             } catch (err) {
+                if (err instanceof DeploymentError) this.captured(err.result?.resources ?? []);
                 this.recordError(err);
             }
         }
         return { ups: maxUps, ok: false };
+    }
+
+    private captured(resources: CapturedResource[]): void {
+        for (const r of resources) {
+            if (r.providerString) this.providerStrings.add(r.providerString);
+            this.secretPaths.set(r.urn, r.secretPaths);
+        }
     }
 
     recordError(err: unknown): void {
@@ -172,11 +189,13 @@ export class Stack {
     /** Everything this stack produced, for the secrets scan: output, errors, state, recorded submissions. */
     produced(): { where: string; text: string }[] {
         const out: { where: string; text: string }[] = [];
+        for (const p of this.providerStrings) out.push({ where: "__provider", text: p });
         for (const line of [...this.printed, ...this.host.output(), ...this.host.errors()]) out.push({ where: "provider output", text: line });
         for (const e of this.errors) out.push({ where: "error message", text: e });
         for (const [urn, entry] of this.engine.state) {
-            out.push({ where: `state outputs of ${urn}`, text: JSON.stringify(withoutSecrets(entry.outputs)) });
-            out.push({ where: `state inputs of ${urn}`, text: JSON.stringify(withoutSecrets(entry.inputs)) });
+            const paths = this.secretPaths.get(urn) ?? [];
+            out.push({ where: `state outputs of ${urn}`, text: JSON.stringify(withoutSecrets(entry.outputs, paths)) });
+            out.push({ where: `state inputs of ${urn}`, text: JSON.stringify(withoutSecrets(entry.inputs, paths)) });
         }
         const journal = path.join(this.home, ".pulumi-emr-flow", "submissions");
         if (fs.existsSync(journal)) {
@@ -204,11 +223,13 @@ function flushed(): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, 100));
 }
 
-/** A value with every secret replaced: what may be shown is what is left. */
-export function withoutSecrets(value: PropertyValue | PropertyMap): unknown {
-    if (isSecret(value)) return "<secret>";
-    if (Array.isArray(value)) return value.map((v) => withoutSecrets(v));
-    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSecrets(v as PropertyValue)]));
+/** A value with every secret (marked, or at one of `paths`) replaced: what may be shown is what is left. */
+export function withoutSecrets(value: PropertyValue | PropertyMap, paths: string[] = [], at = ""): unknown {
+    if (isSecret(value) || (at !== "" && paths.includes(at))) return "<secret>";
+    if (Array.isArray(value)) return value.map((v, i) => withoutSecrets(v, paths, `${at}[${i}]`));
+    if (value && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSecrets(v as PropertyValue, paths, at ? `${at}.${k}` : k)]));
+    }
     return value;
 }
 
