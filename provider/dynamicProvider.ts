@@ -240,7 +240,7 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
             await client.rerunFlow({ regionId: args.regionId, projectId: args.projectId, instanceId: id, failedOnly: true });
             state.status = "RUNNING";
         } else if (old.status === "KILLED") {
-            throw new Error(`emr-flow: ${id} was killed and cannot be continued; the next deployment replaces it with a new submission`);
+            throw new Error(`emr-flow: ${id} (flow ${args.flowId}, project ${args.projectId}) was killed and cannot be continued; run \`pulumi up\` again and it is replaced by a new submission`);
         } else {
             this.print(`emr-flow: ${id} had not reached "${waitFor}" when the last deployment stopped waiting (status ${old.status}); waiting for the same instance again`);
         }
@@ -290,7 +290,10 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
             clock,
         });
         if (result.outcome === "timeout") {
-            throw new Error(`emr-flow: asked EMR to kill ${id} but it was still ${result.instance?.status ?? "unknown"} after ${KILL_WAIT_MS / 60_000} minutes; check it in the EMR console`);
+            throw new Error(
+                `emr-flow: asked EMR to kill ${id} (project ${state.projectId}) but it was still ${result.instance?.status ?? "unknown"} after ${KILL_WAIT_MS / 60_000} minutes. ` +
+                    `It stays in the stack: check it in the EMR console (or \`emr-flow status ${id} --project ${state.projectId}\`) and run the delete again.`,
+            );
         }
         this.print(`emr-flow: ${id} is ${result.instance?.status}`);
     }
@@ -561,7 +564,7 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
         const parsed = this.schema().safeParse(stripProviderAndOutputs(inputs));
         if (!parsed.success) {
             const detail = parsed.error.issues.map((i) => `${propertyPath(i.path)}: ${i.message}`).join("; ");
-            throw new Error(`emr-flow: invalid FlowSubmission inputs: ${detail}`);
+            throw new Error(`emr-flow: invalid FlowSubmission inputs: ${detail}. Nothing was submitted; fix them in the program (\`pulumi preview\` lists every problem) and run \`pulumi up\` again.`);
         }
         if (!parsed.data.regionId) throw new Error("emr-flow: no region: set regionId, stack config alicloud:region, or ALIBABA_CLOUD_REGION");
         return parsed.data;
