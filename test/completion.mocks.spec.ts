@@ -4,16 +4,12 @@
  * killOnDelete on destroy and on replacement.
  */
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { startEmulator, DEMO_IDS, DEMO_SEED, type RunningEmulator, type Seed } from "../emulator";
-import { HostCallError, ProviderHost, secret } from "./harness";
+import { HostCallError } from "./harness";
 import { DeploymentError, MiniEngine } from "./support/miniEngine";
-import { hostEnv, TEST_KEY_ID, TEST_KEY_SECRET } from "./support/testEnv";
+import { startConfiguredHost, TEST_KEY_ID, TEST_KEY_SECRET } from "./support/testEnv";
 import type { FlowSubmissionArgs } from "../sdk";
 
-const ROOT = path.resolve(__dirname, "..");
 const PROJECT = "emr-flow-completion";
 /** A flow that runs ten minutes by the seed: six seconds at the time scale used here. */
 const SLOW_FLOW = "F-5L0W000000000001";
@@ -53,12 +49,7 @@ describe("FlowSubmission runs to completion (real host, emulator)", function () 
         emu = await startEmulator({ accessKeyId: TEST_KEY_ID, accessKeySecret: TEST_KEY_SECRET, timeScale: 0.01, seed: SEED });
     });
     beforeEach(async () => {
-        const host = await ProviderHost.start({ cwd: ROOT, project: PROJECT, stack: "dev", env: hostEnv(fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-home-"))) });
-        await host.configure(
-            { "alicloud:accessKey": TEST_KEY_ID, "alicloud:secretKey": secret(TEST_KEY_SECRET), "alicloud:region": "cn-hangzhou", "emr-flow:endpoint": emu.url },
-            { secretKeys: ["alicloud:secretKey"] },
-        );
-        engine = new MiniEngine(host, PROJECT);
+        engine = new MiniEngine(await startConfiguredHost(emu.url, PROJECT), PROJECT);
     });
     afterEach(async () => {
         await engine.host.stop();

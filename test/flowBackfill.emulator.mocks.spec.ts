@@ -5,13 +5,11 @@
  * a failed run does to the rest of the backfill.
  */
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { startEmulator, DEMO_IDS, type RunningEmulator } from "../emulator";
-import { ProviderHost, requireFresh, reveal, secret } from "./harness";
+import { requireFresh, reveal } from "./harness";
 import { DeploymentError, MiniEngine } from "./support/miniEngine";
-import { hostEnv, TEST_KEY_ID, TEST_KEY_SECRET } from "./support/testEnv";
+import { startConfiguredHost, TEST_KEY_ID, TEST_KEY_SECRET } from "./support/testEnv";
 import type { FlowBackfillArgs } from "../sdk";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -37,12 +35,7 @@ describe("FlowBackfill through the real provider host (emulator)", function () {
     });
     beforeEach(async () => {
         emu.reset();
-        const host = await ProviderHost.start({ cwd: ROOT, project: PROJECT, stack: "dev", env: hostEnv(fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-home-"))) });
-        await host.configure(
-            { "alicloud:accessKey": TEST_KEY_ID, "alicloud:secretKey": secret(TEST_KEY_SECRET), "alicloud:region": "cn-hangzhou", "emr-flow:endpoint": emu.url },
-            { secretKeys: ["alicloud:secretKey"] },
-        );
-        engine = new MiniEngine(host, PROJECT);
+        engine = new MiniEngine(await startConfiguredHost(emu.url, PROJECT), PROJECT);
     });
     afterEach(async () => {
         await engine.host.stop();

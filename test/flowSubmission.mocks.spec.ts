@@ -4,14 +4,12 @@
  * as EMR would. Each step is what `pulumi preview`, `up`, `refresh` and `destroy` send.
  */
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { startEmulator, type RunningEmulator } from "../emulator";
-import { ProviderHost, Secret, UNKNOWN, requireFresh, runProgram, secret, urnFor } from "./harness";
+import { Secret, UNKNOWN, requireFresh, runProgram, urnFor } from "./harness";
 import { MiniEngine, DeploymentError } from "./support/miniEngine";
-import { hostEnv, TEST_KEY_ID, TEST_KEY_SECRET, TEST_STS, TEST_STS_TOKEN } from "./support/testEnv";
+import { startConfiguredHost, TEST_KEY_ID, TEST_KEY_SECRET, TEST_STS, TEST_STS_TOKEN } from "./support/testEnv";
 
 const ROOT = path.resolve(__dirname, "..");
 const QUICKSTART = path.join(ROOT, "examples", "quickstart");
@@ -22,19 +20,7 @@ const TYPE = "pulumi-nodejs:dynamic/emr-flow:FlowSubmission";
 const produced: string[] = [];
 
 async function startStack(project: string, cwd: string, emu: RunningEmulator, extraConfig: Record<string, string> = {}) {
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-home-"));
-    const host = await ProviderHost.start({ cwd, project, stack: "dev", env: hostEnv(home) });
-    await host.configure(
-        {
-            "alicloud:accessKey": TEST_KEY_ID,
-            "alicloud:secretKey": secret(TEST_KEY_SECRET),
-            "alicloud:region": "cn-hangzhou",
-            "emr-flow:endpoint": emu.url,
-            ...extraConfig,
-        },
-        { secretKeys: ["alicloud:secretKey", "alicloud:securityToken"] },
-    );
-    return new MiniEngine(host, project);
+    return new MiniEngine(await startConfiguredHost(emu.url, project, { cwd, config: extraConfig }), project);
 }
 
 describe("FlowSubmission through the real provider host", function () {

@@ -80,3 +80,22 @@ export function isolatedEnvironment(): { home(): string } {
     });
     return { home: () => home };
 }
+
+/**
+ * Starts the real dynamic provider host for `project` (in `cwd`, default the repository root)
+ * with a temporary HOME, and configures it the way `pulumi up` would with the test credentials,
+ * region cn-hangzhou and the emulator as endpoint. `config` adds to or overrides that config.
+ */
+export async function startConfiguredHost(
+    endpoint: string,
+    project: string,
+    opts: { cwd?: string; config?: Record<string, string>; secretKeys?: string[] } = {},
+): Promise<import("../harness").ProviderHost> {
+    const { ProviderHost, secret } = await import("../harness");
+    const host = await ProviderHost.start({ cwd: opts.cwd ?? path.resolve(__dirname, "..", ".."), project, stack: "dev", env: hostEnv(fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-home-"))) });
+    await host.configure(
+        { "alicloud:accessKey": TEST_KEY_ID, "alicloud:secretKey": secret(TEST_KEY_SECRET), "alicloud:region": "cn-hangzhou", "emr-flow:endpoint": endpoint, ...opts.config },
+        { secretKeys: ["alicloud:secretKey", "alicloud:securityToken", ...(opts.secretKeys ?? [])] },
+    );
+    return host;
+}
