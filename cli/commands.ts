@@ -8,14 +8,14 @@
  * point decide what to do with the code.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import type { EmrFlowClient, InstanceRef } from "../provider/client";
-import { EmrConfigError, EmrFlowError, CredentialsError, isNotFoundError } from "../provider/errors";
-import type { FlowInstance, FlowInstanceSummary } from "../provider/responses";
-import { FLOW_STATUSES, isFinalFlowStatus } from "../provider/responses";
-import { CONF_KEY_PATTERN, FLOW_ID_PATTERN, INSTANCE_ID_PATTERN, MAX_CONF_JSON_BYTES, MAX_TIMEOUT_SECONDS, PROJECT_ID_PATTERN, parseCyctime } from "../provider/schema";
-import { resolveSettings } from "../provider/settings";
-import { parseEndpointOverride } from "../provider/endpoint";
-import { formatElapsed, systemClock, waitForInstance, type WaitClock } from "../provider/waiter";
+import type { EmrFlowClient, InstanceRef } from "../provider/client/emrFlowClient";
+import { EmrConfigError, EmrFlowError, CredentialsError, isNotFoundError } from "../provider/client/errors";
+import type { FlowInstance, FlowInstanceSummary } from "../provider/client/responses";
+import { FLOW_STATUSES, isFinalFlowStatus } from "../provider/client/responses";
+import { CONF_KEY_PATTERN, FLOW_ID_PATTERN, INSTANCE_ID_PATTERN, MAX_CONF_JSON_BYTES, MAX_TIMEOUT_SECONDS, PROJECT_ID_PATTERN, parseCyctime } from "../provider/adapter/schema";
+import { resolveSettings } from "../provider/client/settings";
+import { parseEndpointOverride } from "../provider/client/endpoint";
+import { formatElapsed, systemClock, waitForInstance, type WaitClock } from "../provider/runs/waiter";
 import { toFlowInstanceDetails, type FlowInstanceDetails } from "../sdk/flowInstanceDetails";
 import { CliError, EXIT, usageError, type ExitCode } from "./exit";
 import { describeDetails, failedNodes, listTable } from "./format";
@@ -162,7 +162,7 @@ class Session {
                 this.cachedClient = this.ctx.createClient(settings);
             } else {
                 // Required on first use: `--help` and usage errors should not load Alibaba's SDK.
-                const { EmrFlowClient: Client } = require("../provider/client") as typeof import("../provider/client");
+                const { EmrFlowClient: Client } = require("../provider/client/emrFlowClient") as typeof import("../provider/client/emrFlowClient");
                 this.cachedClient = new Client(settings);
             }
         }
