@@ -12,7 +12,7 @@ import type { EmrFlowClient, InstanceRef } from "../provider/client/emrFlowClien
 import { EmrConfigError, EmrFlowError, CredentialsError, isNotFoundError } from "../provider/client/errors";
 import type { FlowInstance, FlowInstanceSummary } from "../provider/client/responses";
 import { FLOW_STATUSES, isFinalFlowStatus } from "../provider/client/responses";
-import { CONF_KEY_PATTERN, FLOW_ID_PATTERN, INSTANCE_ID_PATTERN, MAX_CONF_JSON_BYTES, MAX_TIMEOUT_SECONDS, PROJECT_ID_PATTERN, parseCyctime } from "../provider/adapter/schema";
+import { CONF_KEY_PATTERN, FLOW_ID_PATTERN, INSTANCE_ID_PATTERN, MAX_CONF_JSON_BYTES, MAX_TIMEOUT_SECONDS, PROJECT_ID_PATTERN, parseCyctime } from "../provider/runs/inputs";
 import { resolveSettings } from "../provider/client/settings";
 import { parseEndpointOverride } from "../provider/client/endpoint";
 import { formatElapsed, systemClock, waitForInstance, type WaitClock } from "../provider/runs/waiter";

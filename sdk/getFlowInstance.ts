@@ -38,7 +38,7 @@ export interface GetFlowInstanceOutputArgs {
     regionId?: pulumi.Input<string | undefined>;
 }
 
-type SchemaModule = typeof import("../provider/adapter/schema");
+type SchemaModule = typeof import("../provider/runs/inputs");
 type ClientModule = typeof import("../provider/client/emrFlowClient");
 type SettingsModule = typeof import("../provider/client/settings");
 type ErrorsModule = typeof import("../provider/client/errors");
@@ -62,7 +62,7 @@ type DetailsModule = typeof import("./flowInstanceDetails");
 export async function getFlowInstance(args: GetFlowInstanceArgs): Promise<FlowInstanceDetails> {
     // Required here rather than at the top: every program loads the SDK, and only the programs
     // that look runs up should pay for zod and Alibaba's client.
-    const { INSTANCE_ID_PATTERN, PROJECT_ID_PATTERN } = require("../provider/adapter/schema") as SchemaModule;
+    const { INSTANCE_ID_PATTERN, PROJECT_ID_PATTERN } = require("../provider/runs/inputs") as SchemaModule;
     const problems: string[] = [];
     if (typeof args?.instanceId !== "string" || !INSTANCE_ID_PATTERN.test(args.instanceId)) {
         problems.push(`instanceId ${JSON.stringify(args?.instanceId)} is not a flow instance ID such as FI-0123456789ABCDEF`);

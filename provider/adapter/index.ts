@@ -1,6 +1,7 @@
+// The Pulumi adapter: what the dynamic provider host loads, by package name (`pulumi-emr-flow/provider`), for every FlowSubmission.
 /**
- * What the dynamic provider host loads, by package name (`pulumi-emr-flow/provider`), for every
- * FlowSubmission. (The typed EMR flow client for direct use is `pulumi-emr-flow/client`.)
+ * The typed EMR flow client for direct use is `pulumi-emr-flow/client` (`../client`); the
+ * operations on runs the adapter translates Pulumi's calls into are in `../runs`.
  */
 import { FlowSubmissionProvider } from "./dynamicProvider";
 

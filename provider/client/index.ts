@@ -1,3 +1,4 @@
+// The EMR API client: typed actions, parsed answers, typed errors, retry, rate limit, settings and credentials (what `pulumi-emr-flow/client` exports).
 /**
  * `pulumi-emr-flow/client`: the typed EMR flow API client, for scripts and programs that call
  * the API directly. It is the same client, settings and error types FlowSubmission uses.
