@@ -21,7 +21,7 @@ import {
 
 const PROGRAM = path.join(__dirname, "..", "engine-imitation", "fixtures", "program.ts");
 
-describe("harness: runProgram under mocks", function () {
+describe("engine imitation: runProgram under mocks", function () {
     this.timeout(60000);
 
     it("captures a dynamic resource's __provider, inputs and secret inputs", async () => {

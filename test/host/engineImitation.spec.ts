@@ -31,7 +31,7 @@ import { echoProvider } from "../engine-imitation/fixtures/echoProvider";
 
 const PROJECT = "harness";
 
-describe("harness: ProviderHost against the real dynamic provider host", function () {
+describe("engine imitation: ProviderHost against the real dynamic provider host", function () {
     this.timeout(30000);
 
     let providerString: string;
@@ -243,7 +243,7 @@ describe("harness: ProviderHost against the real dynamic provider host", functio
     });
 });
 
-describe("harness: engine value encoding", () => {
+describe("engine imitation: engine value encoding", () => {
     const props: PropertyMap = {
         a: secret("x"),
         list: [1, UNKNOWN, secret(2)],
