@@ -10,7 +10,8 @@
 import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
 import { credentialProvider, openApiCredential, type CredentialProvider } from "./credentials";
 import { resolveEndpoint, parseEndpointOverride, type EndpointTarget } from "./endpoint";
-import { EmrConfigError, type ErrorContext } from "./errors";
+import { EmrConfigError } from "./errors";
+import { type ErrorContext } from "./classify";
 import { Redactor } from "./redact";
 import {
     parseControlResponse,

@@ -21,7 +21,8 @@
  * that parallel deployments throttled together do not retry in lockstep while each delay still
  * grows.
  */
-import { EmrApiError, EmrFlowError, EmrNetworkError, SubmissionOutcomeUnknownError, classifyError, type ErrorContext } from "./errors";
+import { EmrApiError, EmrFlowError, EmrNetworkError, SubmissionOutcomeUnknownError } from "./errors";
+import { classifyError, type ErrorContext } from "./classify";
 
 /** Attempts in all (the first call included) before giving up. */
 export const DEFAULT_MAX_ATTEMPTS = 5;

@@ -11,7 +11,8 @@ import * as util from "util";
 import { EmrFlowClient } from "../../provider/client/emrFlowClient";
 import { staticCredentials } from "../../provider/client/credentials";
 import * as net from "net";
-import { EmrApiError, EmrConfigError, EmrFlowError, EmrNetworkError, EmrResponseError, SubmissionOutcomeUnknownError, classifyError } from "../../provider/client/errors";
+import { EmrApiError, EmrConfigError, EmrFlowError, EmrNetworkError, EmrResponseError, SubmissionOutcomeUnknownError } from "../../provider/client/errors";
+import { classifyError } from "../../provider/client/classify";
 import { observeWire, type WireRecord } from "../../provider/client/wire";
 import type { ClientSettings } from "../../provider/client/settings";
 

@@ -1,19 +1,8 @@
 import { strict as assert } from "assert";
 import * as util from "util";
 import * as $tea from "@alicloud/tea-typescript";
-import {
-    CredentialsError,
-    EmrApiError,
-    EmrConfigError,
-    EmrFlowError,
-    EmrNetworkError,
-    EmrResponseError,
-    SubmissionOutcomeUnknownError,
-    classifyError,
-    isNotFoundError,
-    isRetryableCode,
-    type ErrorContext,
-} from "../../provider/client/errors";
+import { CredentialsError, EmrApiError, EmrConfigError, EmrFlowError, EmrNetworkError, EmrResponseError, SubmissionOutcomeUnknownError, isNotFoundError } from "../../provider/client/errors";
+import { classifyError, isRetryableCode, type ErrorContext } from "../../provider/client/classify";
 import { Redactor, REDACTED } from "../../provider/client/redact";
 
 const SECRET = "errors-spec-AccessKeySecret-9f8e7d";

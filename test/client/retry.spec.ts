@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as $tea from "@alicloud/tea-typescript";
-import { CredentialsError, EmrApiError, EmrNetworkError, EmrResponseError, SubmissionOutcomeUnknownError, type ErrorContext } from "../../provider/client/errors";
+import { CredentialsError, EmrApiError, EmrNetworkError, EmrResponseError, SubmissionOutcomeUnknownError } from "../../provider/client/errors";
+import { type ErrorContext } from "../../provider/client/classify";
 import {
     DEFAULT_BASE_DELAY_MS,
     DEFAULT_MAX_ATTEMPTS,
