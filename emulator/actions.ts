@@ -5,6 +5,7 @@
 import { Errors } from "./errors";
 import type { FlowStatus } from "./lifecycle";
 import { Store, compact, type InstanceRecord } from "./store";
+import { inTimeRange, scheduleTimeOf } from "./corners";
 
 export const API_VERSION = "2016-04-08";
 
@@ -102,9 +103,10 @@ function statusList(params: Params): Set<string> | undefined {
     return out.size > 0 ? out : undefined;
 }
 
-function scheduleTime(record: InstanceRecord): number {
+function scheduleTime(record: InstanceRecord, store: Store): number | undefined {
     const cyctime = record.conf["cyctime"];
-    return cyctime !== undefined && /^[0-9]{1,16}$/.test(cyctime) ? Number(cyctime) : record.createdAt;
+    if (store.corners.scheduleTime === "absent") return undefined;
+    return cyctime !== undefined && /^[0-9]{1,16}$/.test(cyctime) ? scheduleTimeOf(Number(cyctime), store.corners.scheduleTime) : record.createdAt;
 }
 
 function graph(record: InstanceRecord, store: Store): string {
@@ -126,7 +128,7 @@ function instanceFields(record: InstanceRecord, store: Store, now: number) {
             ClusterId: store.clusterId(record.flow),
             GmtCreate: record.createdAt,
             GmtModified: state.modifiedAt,
-            ScheduleTime: scheduleTime(record),
+            ScheduleTime: scheduleTime(record, store),
             StartTime: state.startTime,
             EndTime: state.endTime,
             Duration: Store.duration(state.startTime, state.endTime, now),
@@ -185,7 +187,9 @@ export const ACTIONS: Record<ActionName, Handler> = {
         const orderType = (optional(params, "OrderType") ?? "DESC").toUpperCase();
         if (orderType !== "ASC" && orderType !== "DESC") throw Errors.invalidParameter("OrderType", "expected ASC or DESC");
         const pageNumber = positiveInt(params, "PageNumber", 1);
-        const pageSize = positiveInt(params, "PageSize", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+        const askedPageSize = positiveInt(params, "PageSize", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+        // A capped page size is served silently: the answer echoes what was asked (see corners.ts).
+        const pageSize = Math.min(askedPageSize, store.corners.pageSizeCap ?? askedPageSize);
         const projectOwner = project.owner ?? "emulator";
         const nodeOwner = nodeInstanceId === undefined ? undefined : store.instanceOfNode(nodeInstanceId);
 
@@ -197,8 +201,8 @@ export const ACTIONS: Record<ActionName, Handler> = {
             .filter(() => owner === undefined || owner === projectOwner)
             .filter((r) => instanceId === undefined || r.id === instanceId)
             .filter((r) => nodeInstanceId === undefined || r.id === nodeOwner)
-            .filter((r) => range === undefined || (r.createdAt >= range.from && r.createdAt <= range.to))
             .map((r) => instanceFields(r, store, now).fields)
+            .filter((f) => range === undefined || inTimeRange({ gmtCreate: f.GmtCreate, startTime: f.StartTime }, range, store.corners.timeRangeOn))
             .filter((f) => statuses === undefined || statuses.has(f.Status));
 
         // Sort keys fall back to creation order so pages are stable between calls.
@@ -215,7 +219,7 @@ export const ACTIONS: Record<ActionName, Handler> = {
         const page = rows.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
         return {
             PageNumber: pageNumber,
-            PageSize: pageSize,
+            PageSize: askedPageSize,
             Total: rows.length,
             FlowInstances: { FlowInstance: page.map((f) => compact({ ...f, Owner: projectOwner })) },
         };
