@@ -79,7 +79,10 @@ export interface ListFlowInstancesParams {
 
 export interface ListFlowInstancesResult {
     requestId: string;
+    /** The answer's `Total`; when it gave none, the number of items on this page. */
     total: number;
+    /** Whether the answer gave `Total`. */
+    totalReported: boolean;
     pageNumber: number;
     pageSize: number;
     instances: FlowInstanceSummary[];
