@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "assert";
 import { answerProvesNotAccepted, isRetryableCode, isThrottlingAnswer } from "../../provider/client/classify";
-import { EmrResponseError } from "../../provider/client/errors";
+import { EmrApiError, EmrResponseError, isInstanceNotFoundError } from "../../provider/client/errors";
 import { parseListFlowInstance } from "../../provider/client/responses";
 
 describe("answerProvesNotAccepted", () => {
@@ -58,5 +58,28 @@ describe("parseListFlowInstance: a list answer without its list", () => {
     it("says whether Total was given", () => {
         const list = { FlowInstance: [{ Id: "FI-1", Status: "RUNNING" }] };
         assert.deepEqual([parseListFlowInstance({ Total: 5, FlowInstances: list }, ctx).totalReported, parseListFlowInstance({ FlowInstances: list }, ctx).totalReported], [true, false]);
+    });
+});
+
+describe("isInstanceNotFoundError: the only answer on which a run may be forgotten", () => {
+    const api = (status: number, code: string, apiMessage?: string) => new EmrApiError(code, `EMR DescribeFlowInstance failed with ${code}`, { statusCode: status, apiMessage });
+
+    it("is true for a code or a message that says the instance does not exist", () => {
+        assert.ok(isInstanceNotFoundError(api(404, "EMR.FlowInstance.NotFound", "flow instance not exist")));
+        assert.ok(isInstanceNotFoundError(api(400, "FlowInstance.NotExist")));
+        assert.ok(isInstanceNotFoundError(api(400, "InvalidParameter", "The flow instance does not exist.")));
+    });
+
+    it("is false for a project not found, an unknown AccessKey, a refusal, another API's 404, a 5xx, or anything not an answer", () => {
+        assert.equal(isInstanceNotFoundError(api(404, "EMR.Project.NotFound", "project not exist")), false);
+        assert.equal(isInstanceNotFoundError(api(400, "InvalidParameter", "project not exist")), false);
+        assert.equal(isInstanceNotFoundError(api(400, "InvalidParameter", "instance of project FP-1 not found")), false);
+        assert.equal(isInstanceNotFoundError(api(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")), false);
+        assert.equal(isInstanceNotFoundError(api(403, "Forbidden.RAM")), false);
+        assert.equal(isInstanceNotFoundError(api(404, "InvalidAction.NotFound", "Specified api is not found")), false);
+        assert.equal(isInstanceNotFoundError(api(404, "NotFound")), false, "a bare 404 names nothing");
+        assert.equal(isInstanceNotFoundError(api(503, "FlowInstance.NotFound")), false);
+        assert.equal(isInstanceNotFoundError(new EmrResponseError("NonJsonResponse", "HTML 404", { statusCode: 404 })), false);
+        assert.equal(isInstanceNotFoundError(new Error("flow instance not exist")), false);
     });
 });
