@@ -6,7 +6,7 @@
  * process submitted and never handed over is continued (see `journal.ts`).
  */
 import type { EmrFlowClient } from "../client/emrFlowClient";
-import { EmrFlowError, SubmissionOutcomeUnknownError, isNotFoundError } from "../client/errors";
+import { EmrFlowError, SubmissionOutcomeUnknownError, isInstanceNotFoundError } from "../client/errors";
 import { SETTLE_DELAYS_MS, SearchFailedError, findSubmittedInstance, type FindResult, type SubmissionLedger } from "./adopt";
 import type { JournalEntry, SubmissionJournal } from "./journal";
 import type { WaitClock } from "./waiter";
@@ -241,7 +241,9 @@ export class Submissions {
             try {
                 await this.d.client().describeFlowInstance({ regionId: args.regionId, projectId: args.projectId, instanceId: id });
             } catch (err) {
-                if (!isNotFoundError(err)) {
+                // Only an answer that the instance does not exist lets a new run be submitted: a project
+                // not found (another account, region or endpoint) says nothing about it.
+                if (!isInstanceNotFoundError(err)) {
                     journal.release(entry);
                     const detail = err instanceof Error ? err.message : String(err);
                     throw new Error(
