@@ -10,7 +10,7 @@
 import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
 import { credentialProvider, openApiCredential, type CredentialProvider } from "./credentials";
 import { resolveEndpoint, parseEndpointOverride, type EndpointTarget } from "./endpoint";
-import { EmrConfigError, type ErrorContext } from "./errors";
+import { EmrConfigError, THROTTLING_CODES, type ErrorContext } from "./errors";
 import { Redactor } from "./redact";
 import {
     parseControlResponse,
@@ -22,7 +22,7 @@ import {
 } from "./responses";
 import { retryPolicy, systemRetryDeps, withRetry, type CallKind, type RetryDeps, type RetryPolicy } from "./retry";
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_READ_TIMEOUT_MS, type ClientSettings } from "./settings";
-import { processRateLimiter } from "./throttle";
+import { processRateLimiter, type RateFeedback } from "./throttle";
 import { observeWire, type WireRecord } from "./wire";
 
 /** The EMR API version of the flow actions. */
@@ -34,10 +34,18 @@ export interface EmrFlowClientDeps {
     now?(): number;
     random?(): number;
     /**
-     * Paces every attempt of every call. Default: the process-wide limiter at the settings' rate
-     * (see `throttle.ts`), so that all clients of a process share one budget; `null`: none.
+     * Paces every attempt of every call. Default: the process-wide adaptive limiter with the
+     * settings' cap (see `throttle.ts`), so that all clients of a process share one budget;
+     * `null`: none. `record`, when present, hears what became of each attempt.
      */
-    limiter?: { acquire(): Promise<void> } | null;
+    limiter?: CallLimiter | null;
+}
+
+/** What paces the client's attempts. */
+export interface CallLimiter {
+    /** Resolves when an attempt may start; a number is handed back to `record`. */
+    acquire(): Promise<number | void>;
+    record?(feedback: RateFeedback): void;
 }
 
 /** Where a call goes and what it is about; every call takes these. */
@@ -104,7 +112,7 @@ export class EmrFlowClient {
     private readonly redactor = new Redactor();
     private readonly credentials: CredentialProvider;
     private readonly override?: EndpointTarget;
-    private readonly limiter: { acquire(): Promise<void> } | null;
+    private readonly limiter: CallLimiter | null;
     // One SDK client per endpoint: a client holds its endpoint, and keeping it keeps its
     // keep-alive connections.
     private readonly clients = new Map<string, OpenApi>();
@@ -268,7 +276,7 @@ export class EmrFlowClient {
                 const wire: WireRecord = { requested: false, connected: false, connectTimeoutMs: this.settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS };
                 let response: RawResponse;
                 // Each attempt (retries included) waits its turn: a retry is as much load as a first call.
-                await this.limiter?.acquire();
+                const sentAt = (await this.limiter?.acquire()) ?? 0;
                 try {
                     const request = new $OpenApi.OpenApiRequest({ query: { RegionId: regionId, ...business } });
                     // The SDK must not retry by itself: retries are decided in retry.ts only.
@@ -276,7 +284,11 @@ export class EmrFlowClient {
                     // class) is not a dependency of this package.
                     const runtime = { autoretry: false } as unknown as Parameters<OpenApi["callApi"]>[2];
                     response = (await observeWire(() => client.callApi(params, request, runtime), wire)) as RawResponse;
+                    this.limiter?.record?.({ sentAt, throttled: false });
                 } catch (err) {
+                    // Only answers teach the limiter: a throttling answer cuts the rate; other
+                    // errors say nothing of it.
+                    if (isThrottlingAnswer(err)) this.limiter?.record?.({ sentAt, throttled: true });
                     context.credentialSource = this.credentials.describe();
                     if (wire.requested) {
                         context.connected = wire.connected;
@@ -295,6 +307,13 @@ export class EmrFlowClient {
             { kind, policy: this.policy, deps: this.deps, context },
         );
     }
+}
+
+/** The SDK's error for a throttling answer: the API's Code in `data.Code`, or in `code`. */
+function isThrottlingAnswer(err: unknown): boolean {
+    const rec = (typeof err === "object" && err !== null ? err : {}) as { code?: unknown; data?: { Code?: unknown } };
+    const code = typeof rec.data?.Code === "string" ? rec.data.Code : rec.code;
+    return typeof code === "string" && (THROTTLING_CODES.has(code) || /^Throttling\b/.test(code));
 }
 
 function defined<T extends object>(value: T): Partial<T> {
