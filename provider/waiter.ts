@@ -23,7 +23,7 @@ export const POLL_FLOOR_MS = 10_000;
 /** Past the floor, the interval is this share of the elapsed time. */
 export const POLL_ELAPSED_SHARE = 0.05;
 /** Jitter takes up to this share off each interval (never adds to it). */
-export const POLL_JITTER_SHARE = 0.05;
+export const POLL_JITTER_SHARE = 0.03;
 /** Progress is printed on each status change and otherwise at most this often. */
 export const PROGRESS_EVERY_MS = 60_000;
 
