@@ -109,6 +109,8 @@ export class FlowSubmission extends pulumi.dynamic.Resource {
     declare public readonly durationMs: pulumi.Output<number | undefined>;
     /** The run's nodes (name, job type, status, duration, retries, external ID) as last seen. */
     declare public readonly nodes: pulumi.Output<NodeSummary[] | undefined>;
+    /** Nodes left out of `nodes`, which keeps at most 20 (those that did not succeed first); absent when none. */
+    declare public readonly nodesOmitted: pulumi.Output<number | undefined>;
     /** The project ID, as given. */
     declare public readonly projectId: pulumi.Output<string>;
     /** The flow ID, as given. */
@@ -145,6 +147,7 @@ export class FlowSubmission extends pulumi.dynamic.Resource {
             endTime: undefined,
             durationMs: undefined,
             nodes: undefined,
+            nodesOmitted: undefined,
         };
         super(providerShim, name, props, opts, "emr-flow", "FlowSubmission");
     }
