@@ -89,6 +89,11 @@ export class RateLimiter {
         return this.ratePerSecond;
     }
 
+    /** The most calls that may go at once after a quiet spell. */
+    get burst(): number {
+        return this.capacity;
+    }
+
     /** Calls waiting for a token now. */
     get queued(): number {
         return this.waiting;
@@ -100,6 +105,12 @@ export class RateLimiter {
         this.ratePerSecond = checkRate(ratePerSecond);
         this.capacity = burstFor(this.ratePerSecond);
         this.tokens = Math.min(this.tokens, this.capacity);
+    }
+
+    /** Takes tokens away so that at most `tokens` (possibly fewer than zero: a debt) are left. */
+    limitTokens(tokens: number): void {
+        this.refill();
+        this.tokens = Math.min(this.tokens, tokens);
     }
 
     /** Resolves when the caller may make one call. */
@@ -288,7 +299,13 @@ export class AdaptiveRateLimiter {
             this.lastThrottleAt = now;
             this.lastCutAt = now;
             this.cuts += 1;
+            const wasPacing = this.bucket !== undefined;
             this.setBucketRate(rateToUse * BETA);
+            // The first time, the calls went unpaced: the service's window is full of the burst
+            // it took in the last second. The bucket starts owing those beyond its own burst, so
+            // the next calls wait for them to age out instead of meeting a full window and
+            // cutting the rate again. Once paced, a throttling answer is marginal: no debt.
+            if (!wasPacing) this.bucket!.limitTokens(this.bucket!.burst - accepted);
             return;
         }
         this.accepted.push(now);

@@ -125,6 +125,12 @@ describe("AdaptiveRateLimiter", () => {
         assert.equal(state.cuts, 1, "one cut for one episode");
         assert.equal(state.lastThrottledRate, 20);
         assert.ok(Math.abs(state.bucketRate! - 20 * BETA) < 1e-9, `rate ${state.bucketRate}`);
+        // The next call waits until the 20 the service took at 0 have left its one-second window.
+        const next = limiter.acquire();
+        await clock.run(Infinity);
+        const at = await next;
+        assert.ok(at >= 1000 && at <= 1100, `next call at ${at} ms`);
+        assert.ok(service.call(at), "and is accepted");
     });
 
     it("converges to the service's rate: most of it used, few calls throttled", async function () {
