@@ -35,7 +35,7 @@ const PROVIDER_KEY = "__provider";
  * the largest resource within about twice that, so a stack of a thousand runs of a wide flow
  * stays around 10 MB of state instead of growing with the flows' width. Nodes that did not
  * succeed come first (they are the ones a failure message names); `nodesOmitted` counts the rest,
- * and `getFlowInstance` or `emr-flow describe` show every node.
+ * and `getFlowInstance` or `emr-flow status` show every node.
  */
 export const MAX_NODES_IN_STATE = 20;
 
