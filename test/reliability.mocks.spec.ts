@@ -168,13 +168,21 @@ describe("reliability: the fault matrix (real host, emulator faults)", function 
         assert.ok(stack.printed.some((l) => /adopted FI-\w+/.test(l)));
     });
 
-    it("100 runs in one stack against an API limited to 20 calls a second: each submitted once, none throttled", async () => {
+    it("100 runs in one stack against an API limited to 20 calls a second, capped at 10: each submitted once, none throttled", async () => {
         emu.configure({ rateLimitPerSecond: 20 });
         const before = emu.stats().rejected["Throttling.User"] ?? 0;
-        const { stack } = await row("100-at-20rps", runsFor("100-at-20rps", 100, { waitFor: "completion" }), [], { config: { "emr-flow:readTimeoutMs": "10000" } });
+        const { stack } = await row("100-at-20rps", runsFor("100-at-20rps", 100, { waitFor: "completion" }), [], {
+            config: { "emr-flow:readTimeoutMs": "10000", "emr-flow:maxRequestsPerSecond": "10" },
+        });
         assert.equal(stack.errors.length, 0, stack.errors.join("\n"));
-        // The process-wide limit (10 calls a second by default) keeps every second under the API's 20.
+        // The process-wide cap keeps every second under the API's 20.
         assert.equal((emu.stats().rejected["Throttling.User"] ?? 0) - before, 0, "no call was throttled");
+    });
+
+    it("100 runs in one stack against an API limited to 20 calls a second, default settings: the rate adapts, each submitted once", async () => {
+        emu.configure({ rateLimitPerSecond: 20 });
+        const { stack } = await row("100-at-20rps-adaptive", runsFor("100-at-20rps-adaptive", 100, { waitFor: "completion" }), [], { config: { "emr-flow:readTimeoutMs": "10000" } });
+        assert.equal(stack.errors.length, 0, stack.errors.join("\n"));
     });
 
     it("60 runs with 20% random faults on every call (fixed seed)", async () => {
