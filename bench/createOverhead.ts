@@ -15,7 +15,7 @@ import type { RunningEmulator } from "../emulator";
 import { DEMO_IDS } from "../emulator";
 import { TEST_KEY_ID, TEST_KEY_SECRET } from "../test/support/testEnv";
 import { checkAndCreate, fileWriteRenameUs, round, submissionInputs, summary, timed, type Figure, type ProviderTexts } from "./common";
-import type { ProviderHost } from "../test/harness";
+import type { ProviderHost } from "../test/engine-imitation";
 
 export interface OverheadOptions {
     latencyMs: number;

@@ -1,5 +1,5 @@
 /**
- * Scale (opt-in: `--only scale`, slow): whole stacks through the test harness's mini engine, the
+ * Scale (opt-in: `--only scale`, slow): whole stacks through the engine imitation's mini engine, the
  * program run under mocks and every resource deployed by the real dynamic provider host against
  * the emulator, with the provider's default settings:
  *
@@ -17,13 +17,13 @@
  * Host RSS is the host's peak resident set after each stack.
  */
 import { DEMO_IDS, DEMO_SEED, parseSeed, type RunningEmulator } from "../emulator";
-import { reveal, runProgram, type PropertyMap, type ProviderHost } from "../test/harness";
-import { MiniEngine } from "../test/support/miniEngine";
+import { reveal, runProgram, type PropertyMap, type ProviderHost } from "../test/engine-imitation";
+import { MiniEngine } from "../test/engine-imitation/miniEngine";
 import { checkAndCreate, emulator, PROJECT, peakRssKiB, round, startHost, stopHost, submissionInputs, timed, type Figure, type ProviderTexts } from "./common";
 
 export const STACK_SIZE = 1000;
 const SCALE_NOTE =
-    "preview and up include the program itself run under the test harness's mocks (programUnderMocksOnlyMs: the same program with no provider call), " +
+    "preview and up include the program itself run under the engine imitation's mocks (programUnderMocksOnlyMs: the same program with no provider call), " +
     "which stands in for Pulumi's engine; the ideal is the minimal provider's Check+Create through a host without a program.";
 export const BACKFILL_DAYS = 366;
 export const WIDE_FLOW_NODES = 50;
@@ -80,7 +80,7 @@ async function previewProgram(host: ProviderHost, program: () => unknown): Promi
     return checked;
 }
 
-/** The program alone under the harness's mocks, no provider call: what the harness itself costs. */
+/** The program alone under the engine imitation's mocks, no provider call: what the imitation itself costs. */
 async function programOnly(program: () => unknown): Promise<number> {
     const t = await timed(() => runProgram(program as () => Record<string, unknown>, { project: PROJECT, stack: "dev" }));
     return t.ms;
