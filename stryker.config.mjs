@@ -26,6 +26,7 @@ const SPECS = [
     "test/errors.spec.ts",
     "test/dynamicProvider.spec.ts",
     "test/settings.spec.ts",
+    "test/providerLifecycle.spec.ts",
 ];
 
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
