@@ -1,17 +1,20 @@
 // Mutation testing of the provider's core: `npm run mutation` (not part of `npm test`: it takes
-// minutes). One file at a time: `npm run mutation -- --mutate provider/retry.ts`.
+// minutes). One file at a time: `npm run mutation -- --mutate provider/client/retry.ts`.
 // The report is written to reports/mutation/ (HTML) and summarized on the console.
 
 /** The files mutated: the provider's core and its lifecycle. */
 const MUTATE = [
-    "provider/retry.ts",
-    "provider/adopt.ts",
-    "provider/waiter.ts",
-    "provider/journal.ts",
-    "provider/throttle.ts",
-    "provider/schema.ts",
-    "provider/errors.ts",
-    "provider/dynamicProvider.ts",
+    "provider/client/retry.ts",
+    "provider/client/throttle.ts",
+    "provider/client/errors.ts",
+    "provider/client/classify.ts",
+    "provider/runs/adopt.ts",
+    "provider/runs/waiter.ts",
+    "provider/runs/journal.ts",
+    "provider/runs/inputs.ts",
+    "provider/runs/submit.ts",
+    "provider/runs/stop.ts",
+    "provider/adapter/*.ts",
 ];
 
 /**
@@ -20,13 +23,15 @@ const MUTATE = [
  * mutants never reach).
  */
 const SPECS = [
-    "test/retry.spec.ts",
-    "test/waiter.spec.ts",
-    "test/reliability.spec.ts",
-    "test/errors.spec.ts",
-    "test/dynamicProvider.spec.ts",
-    "test/settings.spec.ts",
-    "test/providerLifecycle.spec.ts",
+    "test/client/retry.spec.ts",
+    "test/client/throttle.spec.ts",
+    "test/client/errors.spec.ts",
+    "test/client/settings.spec.ts",
+    "test/runs/waiter.spec.ts",
+    "test/runs/submissionRecord.spec.ts",
+    "test/runs/journal.spec.ts",
+    "test/adapter/dynamicProvider.spec.ts",
+    "test/adapter/providerLifecycle.spec.ts",
 ];
 
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { FlowSubmissionInputs } from "../provider/schema";
-import type { NodeSummary } from "../provider/dynamicProvider";
+import type { FlowSubmissionInputs } from "../provider/adapter/schema";
+import type { NodeSummary } from "../provider/adapter/dynamicProvider";
 
-type ProviderModule = typeof import("../provider");
+type ProviderModule = typeof import("../provider/adapter");
 
 /**
  * What Pulumi serializes into `__provider` (and so into the state of every FlowSubmission): a

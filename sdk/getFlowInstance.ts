@@ -38,10 +38,10 @@ export interface GetFlowInstanceOutputArgs {
     regionId?: pulumi.Input<string | undefined>;
 }
 
-type SchemaModule = typeof import("../provider/schema");
-type ClientModule = typeof import("../provider/client");
-type SettingsModule = typeof import("../provider/settings");
-type ErrorsModule = typeof import("../provider/errors");
+type SchemaModule = typeof import("../provider/runs/inputs");
+type ClientModule = typeof import("../provider/client/emrFlowClient");
+type SettingsModule = typeof import("../provider/client/settings");
+type ErrorsModule = typeof import("../provider/client/errors");
 type DetailsModule = typeof import("./flowInstanceDetails");
 
 /**
@@ -62,7 +62,7 @@ type DetailsModule = typeof import("./flowInstanceDetails");
 export async function getFlowInstance(args: GetFlowInstanceArgs): Promise<FlowInstanceDetails> {
     // Required here rather than at the top: every program loads the SDK, and only the programs
     // that look runs up should pay for zod and Alibaba's client.
-    const { INSTANCE_ID_PATTERN, PROJECT_ID_PATTERN } = require("../provider/schema") as SchemaModule;
+    const { INSTANCE_ID_PATTERN, PROJECT_ID_PATTERN } = require("../provider/runs/inputs") as SchemaModule;
     const problems: string[] = [];
     if (typeof args?.instanceId !== "string" || !INSTANCE_ID_PATTERN.test(args.instanceId)) {
         problems.push(`instanceId ${JSON.stringify(args?.instanceId)} is not a flow instance ID such as FI-0123456789ABCDEF`);
@@ -75,9 +75,9 @@ export async function getFlowInstance(args: GetFlowInstanceArgs): Promise<FlowIn
     }
     if (problems.length > 0) throw new Error(`emr-flow: getFlowInstance: ${problems.join("; ")}`);
 
-    const { EmrFlowClient } = require("../provider/client") as ClientModule;
-    const { resolveSettings } = require("../provider/settings") as SettingsModule;
-    const { isNotFoundError } = require("../provider/errors") as ErrorsModule;
+    const { EmrFlowClient } = require("../provider/client/emrFlowClient") as ClientModule;
+    const { resolveSettings } = require("../provider/client/settings") as SettingsModule;
+    const { isNotFoundError } = require("../provider/client/errors") as ErrorsModule;
     const { toFlowInstanceDetails } = require("./flowInstanceDetails") as DetailsModule;
 
     // runtime.getConfig reads the raw stack config (secrets unwrapped) without the warning that

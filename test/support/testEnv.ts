@@ -125,8 +125,8 @@ export async function startConfiguredHost(
     endpoint: string,
     project: string,
     opts: { cwd?: string; config?: Record<string, string>; secretKeys?: string[] } = {},
-): Promise<import("../harness").ProviderHost> {
-    const { ProviderHost, secret } = await import("../harness");
+): Promise<import("../engine-imitation").ProviderHost> {
+    const { ProviderHost, secret } = await import("../engine-imitation");
     const home = tempDir("emr-flow-home-");
     const host = await ProviderHost.start({ cwd: opts.cwd ?? path.resolve(__dirname, "..", ".."), project, stack: "dev", env: hostEnv(home) });
     homes.set(host, home);
