@@ -95,8 +95,8 @@ export class Session {
         const start = clock.now();
         // With --json, stdout is for the result alone: progress goes to stderr.
         const reporter = progressReporter(this.json ? this.ctx.stderr : this.ctx.stdout, start, () => clock.now());
-        const describe = async (): Promise<FlowInstance> => {
-            const instance = await client.describeFlowInstance(ref);
+        const describe = async (options?: { deadline: number }): Promise<FlowInstance> => {
+            const instance = await client.describeFlowInstance(ref, options);
             reporter.update(instance);
             return instance;
         };
@@ -106,7 +106,7 @@ export class Session {
         });
         let result;
         try {
-            const first = initial ?? (await describe());
+            const first = initial ?? (await describe({ deadline: start + timeoutSeconds * 1000 }));
             if (initial) reporter.update(initial);
             result = await waitForInstance({
                 instanceId: ref.instanceId,
