@@ -66,7 +66,7 @@ function plainTriggerValue(value: unknown, path: string, refuse: Refuse): unknow
     const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
     if (proto !== Object.prototype && proto !== null) {
         const name = proto.constructor?.name || "class";
-        return refuse(path, `a ${name} instance is stored by its own fields only, so a change to anything else would go unseen: use a plain value, such as its version string`);
+        return refuse(path, `a ${name} instance is stored by its own fields only, so a change to anything else would go unseen: use a plain value, such as String(value) or the version it stands for`);
     }
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
