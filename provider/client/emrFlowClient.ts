@@ -105,6 +105,20 @@ interface RawResponse {
     statusCode?: number;
 }
 
+/** Options of one call. */
+export interface CallOptions {
+    /**
+     * Epoch ms (by the client's clock) by which the call must have ended, retries included: each
+     * attempt's read timeout is cut to the time left (never below {@link MIN_ATTEMPT_MS}), and no
+     * retry starts after it. A wait passes its own deadline, so that a hanging service cannot hold
+     * it past `timeoutSeconds`.
+     */
+    deadline?: number;
+}
+
+/** The shortest read timeout an attempt gets under a deadline: one last look still has a chance. */
+export const MIN_ATTEMPT_MS = 1000;
+
 /** A typed client of the EMR flow API. */
 export class EmrFlowClient {
     private readonly settings: ClientSettings;
@@ -148,10 +162,16 @@ export class EmrFlowClient {
     }
 
     /** The state of one flow instance, with its nodes. */
-    async describeFlowInstance(p: InstanceRef): Promise<FlowInstance & { requestId: string }> {
+    async describeFlowInstance(p: InstanceRef, options: CallOptions = {}): Promise<FlowInstance & { requestId: string }> {
         const query = { Id: p.instanceId, ProjectId: p.projectId };
-        return this.call("DescribeFlowInstance", "read", p.regionId, query, { projectId: p.projectId, instanceId: p.instanceId }, (res, ctx) =>
-            parseDescribeFlowInstance(res.body, { ...ctx, projectId: p.projectId }),
+        return this.call(
+            "DescribeFlowInstance",
+            "read",
+            p.regionId,
+            query,
+            { projectId: p.projectId, instanceId: p.instanceId },
+            (res, ctx) => parseDescribeFlowInstance(res.body, { ...ctx, projectId: p.projectId }),
+            options,
         );
     }
 
@@ -249,6 +269,7 @@ export class EmrFlowClient {
         business: Record<string, string>,
         about: { projectId?: string; flowId?: string; instanceId?: string },
         parse: (res: RawResponse, ctx: { action: string; fallbackRequestId?: string }) => T,
+        options: CallOptions = {},
     ): Promise<T> {
         const regionId = this.regionFor(regionIdParam, action);
         const target = this.override ?? resolveEndpoint(regionId);
@@ -274,16 +295,26 @@ export class EmrFlowClient {
         });
         return withRetry(
             async () => {
-                const wire: WireRecord = { requested: false, connected: false, connectTimeoutMs: this.settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS };
-                let response: RawResponse;
+                let connectTimeoutMs = this.settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
                 // Each attempt (retries included) waits its turn: a retry is as much load as a first call.
                 const sentAt = (await this.limiter?.acquire()) ?? 0;
+                // Under a deadline, the attempt gets only the time left (see CallOptions).
+                let attemptTimeoutMs: number | undefined;
+                if (options.deadline !== undefined) {
+                    const readTimeout = this.settings.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
+                    attemptTimeoutMs = Math.max(MIN_ATTEMPT_MS, Math.min(readTimeout, options.deadline - this.deps.now()));
+                    connectTimeoutMs = Math.min(connectTimeoutMs, attemptTimeoutMs);
+                }
+                const wire: WireRecord = { requested: false, connected: false, connectTimeoutMs };
+                let response: RawResponse;
                 try {
                     const request = new $OpenApi.OpenApiRequest({ query: { RegionId: regionId, ...business } });
                     // The SDK must not retry by itself: retries are decided in retry.ts only.
                     // A plain object: the SDK only reads fields of it, and `@alicloud/tea-util` (its
                     // class) is not a dependency of this package.
-                    const runtime = { autoretry: false } as unknown as Parameters<OpenApi["callApi"]>[2];
+                    const runtime = (attemptTimeoutMs === undefined
+                        ? { autoretry: false }
+                        : { autoretry: false, readTimeout: attemptTimeoutMs, connectTimeout: attemptTimeoutMs }) as unknown as Parameters<OpenApi["callApi"]>[2];
                     response = (await observeWire(() => client.callApi(params, request, runtime), wire)) as RawResponse;
                     this.limiter?.record?.({ sentAt, throttled: false });
                 } catch (err) {
@@ -305,7 +336,7 @@ export class EmrFlowClient {
                 const headerId = response.headers?.["x-acs-request-id"];
                 return parse(response, { action, fallbackRequestId: typeof headerId === "string" ? headerId : undefined });
             },
-            { kind, policy: this.policy, deps: this.deps, context },
+            { kind, policy: this.policy, deps: this.deps, context, deadline: options.deadline },
         );
     }
 }

@@ -243,6 +243,7 @@ function resolveCredentials(
         })),
     ];
     const lookedAt: string[] = [];
+    const ignored: string[] = [];
     for (const layer of layers) {
         if (layer.idValue !== undefined && layer.secretValue !== undefined) {
             return staticCredentials(layer.idValue, layer.secretValue, layer.tokenValue, layer.id);
@@ -257,7 +258,10 @@ function resolveCredentials(
                 [...lookedAt, `${layer.id} / ${layer.secret}`],
             );
         }
+        if (layer.tokenValue !== undefined) {
+            ignored.push(`${layer.token} is set, but neither ${layer.id} nor ${layer.secret} is: a security token is used only with the key pair it was issued for`);
+        }
         lookedAt.push(`${layer.id} / ${layer.secret}`);
     }
-    return chainCredentials(lookedAt);
+    return chainCredentials(lookedAt, ignored);
 }

@@ -48,7 +48,8 @@ export interface WaitOptions {
     deadline: number;
     /** When the run was submitted, epoch ms: elapsed time counts from here. */
     startedAt: number;
-    describe(): Promise<FlowInstance>;
+    /** One look at the instance; a call it makes must end by `deadline` (the wait's own). */
+    describe(options: { deadline: number }): Promise<FlowInstance>;
     clock?: WaitClock;
     /** Receives one plain line per progress report. */
     progress?(line: string): void;
@@ -129,7 +130,7 @@ export async function waitForInstance(options: WaitOptions): Promise<WaitResult>
 
         polls++;
         try {
-            last = await options.describe();
+            last = await options.describe({ deadline: options.deadline });
             lastError = undefined;
         } catch (err) {
             if (!(EmrFlowError.isInstance(err) && err.retryable)) throw err;

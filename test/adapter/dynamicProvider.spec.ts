@@ -89,8 +89,8 @@ describe("FlowSubmissionProvider.check", () => {
         assert.match(byProperty.get("timeoutSeconds") ?? "", /at least 1/);
     });
 
-    it("rejects empty strings, unknown fields, unknown regions and zone-less times", async () => {
-        const result = await provider.check({}, { ...base, projectId: "", regionId: "cn-atlantis", colour: "blue", conf: { cyctime: "2026-11-28T00:00:00" } });
+    it("rejects empty strings, unknown fields, malformed regions and zone-less times", async () => {
+        const result = await provider.check({}, { ...base, projectId: "", regionId: "cn_atlantis", colour: "blue", conf: { cyctime: "2026-11-28T00:00:00" } });
         const props = (result.failures ?? []).map((f) => f.property).sort();
         assert.deepEqual(props, ["colour", "conf.cyctime", "projectId", "regionId"]);
         assert.match(result.failures!.find((f) => f.property === "conf.cyctime")!.reason, /time zone/);

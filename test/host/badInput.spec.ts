@@ -43,7 +43,7 @@ const ROWS: [string, PropertyMap, string][] = [
     ["flowId a boolean", { ...good, flowId: true }, "flowId"],
     ["flowId an object", { ...good, flowId: { id: DEMO_IDS.succeedingFlowId } }, "flowId"],
     // regions
-    ["a region that does not exist", { ...good, regionId: "cn-atlantis" }, "regionId"],
+    ["a region with an underscore", { ...good, regionId: "cn_atlantis" }, "regionId"],
     ["a region of the wrong shape", { ...good, regionId: "Hangzhou" }, "regionId"],
     ["an empty region", { ...good, regionId: "" }, "regionId"],
     ["a region with a trailing space", { ...good, regionId: "cn-hangzhou " }, "regionId"],
