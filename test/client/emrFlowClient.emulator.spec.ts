@@ -260,6 +260,25 @@ describe("EmrFlowClient against the emulator", function () {
             });
         }
 
+        for (const [fault, throttled] of [
+            [{ kind: "throttle", code: "Throttling.Api", status: 429 }, true],
+            [{ kind: "throttle", code: "ThrottlingException", status: 400 }, true],
+            [{ kind: "error", code: "ServiceUnavailable", status: 429 }, true],
+            [{ kind: "html", status: 429 }, true],
+            [{ kind: "http503" }, false],
+            [{ kind: "html", status: 502 }, false],
+        ] as const) {
+            it(`tells its rate limiter ${JSON.stringify(fault)} is ${throttled ? "" : "not "}throttling, by the rule the retry follows`, async () => {
+                const heard: boolean[] = [];
+                const limiter = { acquire: async () => 0, record: (f: { throttled: boolean }) => void heard.push(f.throttled) };
+                const c = client({}, undefined, { ...instant, limiter });
+                emu.faults.add({ action: "ListFlowInstance", ...fault, count: 1 });
+                await c.listFlowInstances({ projectId, flowId: FLOW });
+                // A throttling answer cuts the rate; another error teaches it nothing; the retry's answer is accepted.
+                assert.deepEqual(heard, throttled ? [true, false] : [false]);
+            });
+        }
+
         for (const fault of [{ kind: "http500" }, { kind: "http503" }, { kind: "http500", after: true }, { kind: "html", status: 504, after: true }] as const) {
             it(`does not retry SubmitFlow after ${JSON.stringify(fault)}: unknown outcome, one call`, async () => {
                 emu.faults.add({ action: "SubmitFlow", ...fault, count: 2 });
