@@ -106,6 +106,62 @@ export interface FlowInstanceSummary {
     hasNodeFailed?: boolean;
 }
 
+/** A project as ListFlowProject returns it. Times are epoch ms. */
+export interface FlowProject {
+    id: string;
+    name: string;
+    description?: string;
+    gmtCreate?: number;
+    gmtModified?: number;
+    /** The account that owns the project. */
+    userId?: string;
+}
+
+/** `UNDER_SCHEDULE` (the scheduler starts it by its cron) or `STOP_SCHEDULE`; newer values are kept. */
+export type FlowScheduleStatus = "UNDER_SCHEDULE" | "STOP_SCHEDULE" | (string & {});
+
+/** A flow (a workflow definition) as ListFlow returns it. Times are epoch ms. */
+export interface FlowSummary {
+    id: string;
+    name: string;
+    projectId?: string;
+    description?: string;
+    /** `EMR` in every documented answer. */
+    type?: string;
+    status?: FlowScheduleStatus;
+    /** Whether the scheduler runs it by its cron expression. */
+    periodic?: boolean;
+    cronExpr?: string;
+    clusterId?: string;
+    hostName?: string;
+    categoryId?: string;
+    createCluster?: boolean;
+    startSchedule?: number;
+    endSchedule?: number;
+    gmtCreate?: number;
+    gmtModified?: number;
+}
+
+/** A flow as DescribeFlow returns it: the summary's fields and a few more. */
+export interface FlowDefinition extends FlowSummary {
+    namespace?: string;
+    lifecycle?: string;
+    logArchiveLocation?: string;
+    /** The flow's DAG as the service's JSON string. */
+    graph?: string;
+    /** The flows this one depends on. */
+    parentFlows: { flowId: string; flowName?: string; projectId?: string; projectName?: string }[];
+}
+
+/** One page of a list answer. */
+export interface Page<T> {
+    requestId: string;
+    total: number;
+    pageNumber: number;
+    pageSize: number;
+    items: T[];
+}
+
 /** What the parsers need to know besides the body. */
 export interface ParseContext {
     action: string;
@@ -244,7 +300,60 @@ function buildSchemas() {
 
     const control = z.object({ RequestId: text, Data: bool });
 
-    return { node, describe, summary, list, submit, control };
+    const project = z.object({
+        Id: requiredText,
+        Name: text,
+        Description: text,
+        GmtCreate: time,
+        GmtModified: time,
+        UserId: text,
+    });
+    const projects = z.object({
+        RequestId: text,
+        Total: time,
+        PageNumber: time,
+        PageSize: time,
+        Projects: wrapped("Project", project),
+    });
+    const flowFields = {
+        Id: requiredText,
+        Name: text,
+        ProjectId: text,
+        Description: text,
+        Type: text,
+        Status: text,
+        Periodic: bool,
+        CronExpr: text,
+        ClusterId: text,
+        HostName: text,
+        CategoryId: text,
+        CreateCluster: bool,
+        StartSchedule: time,
+        EndSchedule: time,
+        GmtCreate: time,
+        GmtModified: time,
+    };
+    const flow = z.object(flowFields);
+    const flows = z.object({
+        RequestId: text,
+        Total: time,
+        PageNumber: time,
+        PageSize: time,
+        // ListFlow doubles the key: `{"Flow": {"Flow": [...]}}`.
+        Flow: wrapped("Flow", flow),
+    });
+    const parentFlow = z.object({ ParentFlowId: requiredText, ParentFlowName: text, ProjectId: text, ProjectName: text });
+    const describeFlow = z.object({
+        ...flowFields,
+        RequestId: text,
+        Namespace: text,
+        Lifecycle: text,
+        LogArchiveLocation: text,
+        Graph: text,
+        ParentFlowList: wrapped("ParentFlow", parentFlow),
+    });
+
+    return { node, describe, summary, list, submit, control, project, projects, flow, flows, describeFlow };
 }
 
 type Schemas = ReturnType<typeof buildSchemas>;
@@ -389,4 +498,69 @@ export function parseListFlowInstance(
 export function parseControlResponse(body: unknown, ctx: ParseContext): { requestId: string; accepted: boolean } {
     const v = parse(getSchemas().control, body, ctx);
     return { requestId: v.RequestId ?? ctx.fallbackRequestId ?? "", accepted: v.Data ?? true };
+}
+
+function toFlowSummary(f: z.output<Schemas["flow"]>): FlowSummary {
+    return defined({
+        id: f.Id,
+        name: f.Name ?? "",
+        projectId: f.ProjectId,
+        description: f.Description,
+        type: f.Type,
+        status: f.Status,
+        periodic: f.Periodic,
+        cronExpr: f.CronExpr,
+        clusterId: f.ClusterId,
+        hostName: f.HostName,
+        categoryId: f.CategoryId,
+        createCluster: f.CreateCluster,
+        startSchedule: f.StartSchedule,
+        endSchedule: f.EndSchedule,
+        gmtCreate: f.GmtCreate,
+        gmtModified: f.GmtModified,
+    });
+}
+
+function toPage<T>(
+    v: { RequestId?: string; Total?: number; PageNumber?: number; PageSize?: number },
+    items: T[],
+    ctx: ParseContext & { pageNumber?: number; pageSize?: number },
+): Page<T> {
+    return {
+        requestId: v.RequestId ?? ctx.fallbackRequestId ?? "",
+        total: v.Total ?? items.length,
+        pageNumber: v.PageNumber ?? ctx.pageNumber ?? 1,
+        pageSize: v.PageSize ?? ctx.pageSize ?? items.length,
+        items,
+    };
+}
+
+/** Parses a ListFlowProject answer. */
+export function parseListFlowProject(body: unknown, ctx: ParseContext & { pageNumber?: number; pageSize?: number }): Page<FlowProject> {
+    const v = parse(getSchemas().projects, body, ctx);
+    const items = v.Projects.map((p) =>
+        defined({ id: p.Id, name: p.Name ?? "", description: p.Description, gmtCreate: p.GmtCreate, gmtModified: p.GmtModified, userId: p.UserId }),
+    );
+    return toPage(v, items, ctx);
+}
+
+/** Parses a ListFlow answer. */
+export function parseListFlow(body: unknown, ctx: ParseContext & { pageNumber?: number; pageSize?: number }): Page<FlowSummary> {
+    const v = parse(getSchemas().flows, body, ctx);
+    return toPage(v, v.Flow.map(toFlowSummary), ctx);
+}
+
+/** Parses a DescribeFlow answer. `projectId` is filled in from the request when the body omits it. */
+export function parseDescribeFlow(body: unknown, ctx: ParseContext): FlowDefinition & { requestId: string } {
+    const v = parse(getSchemas().describeFlow, body, ctx);
+    return defined({
+        ...toFlowSummary(v),
+        projectId: v.ProjectId ?? ctx.projectId,
+        requestId: v.RequestId ?? ctx.fallbackRequestId ?? "",
+        namespace: v.Namespace,
+        lifecycle: v.Lifecycle,
+        logArchiveLocation: v.LogArchiveLocation,
+        graph: v.Graph,
+        parentFlows: v.ParentFlowList.map((p) => defined({ flowId: p.ParentFlowId, flowName: p.ParentFlowName, projectId: p.ProjectId, projectName: p.ProjectName })),
+    });
 }
