@@ -10,7 +10,8 @@ import { SeedError, loadSeedFile } from "./seed";
 const HELP = `Usage: emr-flow-emulator [options]
 
 A local emulator of the Alibaba Cloud E-MapReduce flow API (SubmitFlow, DescribeFlowInstance,
-ListFlowInstance, KillFlow, RerunFlow, SuspendFlow, ResumeFlow), API version 2016-04-08.
+ListFlowInstance, KillFlow, RerunFlow, SuspendFlow, ResumeFlow, ListFlowProject, ListFlow,
+DescribeFlow), API version 2016-04-08.
 
 Options:
   --port <n>               port to listen on; 0 picks a free one (default 0)
@@ -21,6 +22,7 @@ Options:
   --latency-ms <n>         delay added before answering every action (default 0)
   --rate-limit <n>         accept at most n actions per rolling second; more get Throttling.User
   --time-scale <factor>    multiply every seed duration (0.01 = 100x faster; default 1)
+  --name-filter <mode>     how Name filters match: contains (default) or exact
   -h, --help               show this help
 
 On start it prints one line: "emr-flow-emulator listening on http://<host>:<port>".
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
                 "latency-ms": { type: "string" },
                 "rate-limit": { type: "string" },
                 "time-scale": { type: "string" },
+                "name-filter": { type: "string" },
                 help: { type: "boolean", short: "h" },
             },
             strict: true,
@@ -75,6 +78,8 @@ async function main(): Promise<void> {
     const latencyMs = number("latency-ms", values["latency-ms"], (n) => n >= 0);
     const rateLimitPerSecond = number("rate-limit", values["rate-limit"], (n) => Number.isInteger(n) && n > 0);
     const timeScale = number("time-scale", values["time-scale"], (n) => n > 0);
+    const nameFilter = values["name-filter"];
+    if (nameFilter !== undefined && nameFilter !== "exact" && nameFilter !== "contains") fail(`--name-filter ${JSON.stringify(nameFilter)} is not valid: use contains or exact`);
     const accessKeyId = values["access-key-id"];
     const accessKeySecret = values["access-key-secret"];
 
@@ -89,6 +94,7 @@ async function main(): Promise<void> {
             ...(latencyMs !== undefined && { latencyMs }),
             ...(rateLimitPerSecond !== undefined && { rateLimitPerSecond }),
             ...(timeScale !== undefined && { timeScale }),
+            ...(nameFilter !== undefined && { nameFilter }),
         });
     } catch (err) {
         fail(`cannot start: ${(err as Error).message}`);

@@ -27,7 +27,9 @@ const nodeSchema = z.strictObject({
 
 const flowSchema = z.strictObject({
     id: id("F"),
+    /** Names need not be unique: a seed can play a project where two flows share one. */
     name: z.string().min(1),
+    description: z.string().optional(),
     clusterId: id("C").optional(),
     cronExpression: z.string().optional(),
     nodes: z.array(nodeSchema).min(1, "a flow needs at least one node"),
@@ -35,7 +37,9 @@ const flowSchema = z.strictObject({
 
 const projectSchema = z.strictObject({
     id: id("FP"),
+    /** ListFlowProject's `Name`; the ID stands in when left out. Need not be unique. */
     name: z.string().min(1).optional(),
+    description: z.string().optional(),
     regionId: z.string().regex(/^[a-z]+(-[a-z0-9]+)+$/, "must be a region ID such as cn-hangzhou"),
     owner: z.string().min(1).optional(),
     flows: z.array(flowSchema),

@@ -17,7 +17,7 @@ import { Faults, FaultRuleError, type FaultController, type FaultHit, type Fault
 import { requestId } from "./ids";
 import { DEMO_SEED, parseSeed, type Seed } from "./seed";
 import { NonceCache, Verifier, parsePairs, type Credential, type RawRequest } from "./signature";
-import { Store, type EmulatorInstanceView } from "./store";
+import { Store, type EmulatorInstanceView, type NameFilter } from "./store";
 
 export const DEFAULT_ACCESS_KEY_ID = "emulator-key-id";
 export const DEFAULT_ACCESS_KEY_SECRET = "emulator-key-secret";
@@ -46,6 +46,11 @@ export interface EmulatorOptions {
     actionLatencyMs?: Record<string, number>;
     /** More accepted actions than this within the last second get `Throttling.User` (HTTP 400); default unlimited. */
     rateLimitPerSecond?: number;
+    /**
+     * How the `Name` filters of ListFlowProject and ListFlow match: "contains" (a part of the name,
+     * the default) or "exact". Alibaba does not document which the service does; both are played.
+     */
+    nameFilter?: NameFilter;
     /** Clock for the lifecycle (epoch ms); default Date.now. Signature timestamps are checked against the wall clock. */
     now?: () => number;
 }
@@ -59,7 +64,7 @@ export interface EmulatorStats {
     rejected: Record<string, number>;
 }
 
-export type TunableOptions = Partial<Pick<EmulatorOptions, "latencyMs" | "actionLatencyMs" | "rateLimitPerSecond" | "timeScale">>;
+export type TunableOptions = Partial<Pick<EmulatorOptions, "latencyMs" | "actionLatencyMs" | "rateLimitPerSecond" | "timeScale" | "nameFilter">>;
 
 export interface RunningEmulator {
     /** `http://127.0.0.1:PORT` */
@@ -87,6 +92,7 @@ const configSchema = z.strictObject({
     actionLatencyMs: z.record(z.string(), nonNegative).optional(),
     rateLimitPerSecond: z.number().int().positive().nullable().optional(),
     timeScale: z.number().finite().positive().optional(),
+    nameFilter: z.enum(["exact", "contains"]).optional(),
 });
 
 function checkTunables(partial: unknown): TunableOptions {
@@ -102,7 +108,7 @@ class Emulator {
     private readonly nonces = new NonceCache();
     private readonly verifier: Verifier;
     private readonly now: () => number;
-    private tunables: { latencyMs: number; actionLatencyMs: Record<string, number>; rateLimitPerSecond: number | undefined; timeScale: number };
+    private tunables: { latencyMs: number; actionLatencyMs: Record<string, number>; rateLimitPerSecond: number | undefined; timeScale: number; nameFilter: NameFilter };
     private calls: Record<string, number> = {};
     private rejected: Record<string, number> = {};
     private accepted: number[] = [];
@@ -115,12 +121,14 @@ class Emulator {
             actionLatencyMs: options.actionLatencyMs ?? {},
             rateLimitPerSecond: options.rateLimitPerSecond ?? null,
             timeScale: options.timeScale ?? 1,
+            nameFilter: options.nameFilter ?? "contains",
         });
         this.tunables = {
             latencyMs: initial.latencyMs ?? 0,
             actionLatencyMs: initial.actionLatencyMs ?? {},
             rateLimitPerSecond: initial.rateLimitPerSecond,
             timeScale: initial.timeScale ?? 1,
+            nameFilter: initial.nameFilter ?? "contains",
         };
         const credentials: Credential[] = [
             { accessKeyId: options.accessKeyId ?? DEFAULT_ACCESS_KEY_ID, accessKeySecret: options.accessKeySecret ?? DEFAULT_ACCESS_KEY_SECRET },
@@ -128,7 +136,7 @@ class Emulator {
         ];
         this.verifier = new Verifier(credentials, this.nonces);
         // Validate even a programmatic seed: a seed built in code can be as wrong as a file.
-        this.store = new Store({ seed: parseSeed(options.seed ?? DEMO_SEED), now: this.now, timeScale: () => this.tunables.timeScale });
+        this.store = new Store({ seed: parseSeed(options.seed ?? DEMO_SEED), now: this.now, timeScale: () => this.tunables.timeScale, nameFilter: () => this.tunables.nameFilter });
     }
 
     configure(partial: TunableOptions): void {
@@ -137,6 +145,7 @@ class Emulator {
         if (checked.latencyMs !== undefined) this.tunables.latencyMs = checked.latencyMs;
         if (checked.actionLatencyMs !== undefined) this.tunables.actionLatencyMs = { ...checked.actionLatencyMs };
         if (checked.timeScale !== undefined) this.tunables.timeScale = checked.timeScale;
+        if (checked.nameFilter !== undefined) this.tunables.nameFilter = checked.nameFilter;
     }
 
     config() {

@@ -66,7 +66,15 @@ export interface StoreOptions {
     seed: Seed;
     now: () => number;
     timeScale: () => number;
+    /** How the `Name` filters of ListFlowProject and ListFlow match (see `NameFilter`); default "contains". */
+    nameFilter?: () => NameFilter;
 }
+
+/**
+ * Alibaba does not document whether `Name` filters match a whole name or a part of one; the
+ * emulator plays either: "exact" (case included) or "contains" (a part, case included).
+ */
+export type NameFilter = "exact" | "contains";
 
 const HOST_NAME = "emr-worker-1.cluster-emulator";
 
@@ -112,6 +120,29 @@ export class Store {
         const record = this.instances.get(instanceId);
         if (!record || record.project !== project) throw Errors.instanceNotFound();
         return record;
+    }
+
+    // ----- projects and flows (ListFlowProject, ListFlow, DescribeFlow) -----
+
+    /** The projects of a region, in seed order. */
+    projectsIn(regionId: string): SeedProject[] {
+        return [...this.projects.values()].filter((p) => p.regionId === regionId);
+    }
+
+    /** The flows of a project, in seed order. */
+    flowsOf(project: SeedProject): SeedFlow[] {
+        return project.flows;
+    }
+
+    /** Whether `name` passes a `Name` filter, as the emulator is set to match it. */
+    nameMatches(name: string, filter: string): boolean {
+        const mode = this.options.nameFilter?.() ?? "contains";
+        return mode === "exact" ? name === filter : name.includes(filter);
+    }
+
+    /** When the seed's projects and flows came to be: the emulator's start. */
+    get seededAt(): number {
+        return this.clusterEpoch;
     }
 
     /** Instance ID owning a node instance ID, for ListFlowInstance's NodeInstanceId filter. */
