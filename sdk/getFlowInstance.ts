@@ -23,7 +23,7 @@ export type { FlowInstanceDetails } from "./flowInstanceDetails";
 export interface GetFlowInstanceArgs {
     /** The flow instance to look up, `FI-` followed by 16 characters. Required. */
     instanceId: string;
-    /** The project that owns the instance, `FP-` followed by 16 characters. Required (the API needs it). */
+    /** The project that owns the instance, `FP-` followed by 16 characters (the `FP-` may be left out). Required (the API needs it). */
     projectId: string;
     /**
      * The project's region, such as `cn-hangzhou`.
@@ -49,9 +49,8 @@ export interface GetFlowInstanceOutputArgs {
  */
 export const GET_FLOW_INSTANCE_TOKEN = "pulumi-emr-flow:index:getFlowInstance";
 
-type SchemaModule = typeof import("../provider/runs/inputs");
-type ClientModule = typeof import("../provider/client/emrFlowClient");
-type SettingsModule = typeof import("../provider/client/settings");
+type InputsModule = typeof import("../provider/runs/inputs");
+type LookupRuntimeModule = typeof import("./lookupRuntime");
 type ErrorsModule = typeof import("../provider/client/errors");
 type DetailsModule = typeof import("./flowInstanceDetails");
 
@@ -74,35 +73,20 @@ type DetailsModule = typeof import("./flowInstanceDetails");
 export async function getFlowInstance(args: GetFlowInstanceArgs): Promise<FlowInstanceDetails> {
     // Required here rather than at the top: every program loads the SDK, and only the programs
     // that look runs up should pay for zod and Alibaba's client.
-    const { INSTANCE_ID_PATTERN, PROJECT_ID_PATTERN } = require("../provider/runs/inputs") as SchemaModule;
+    const { INSTANCE_ID_PATTERN, checkId } = require("../provider/runs/inputs") as InputsModule;
     const problems: string[] = [];
     if (typeof args?.instanceId !== "string" || !INSTANCE_ID_PATTERN.test(args.instanceId)) {
         problems.push(`instanceId ${JSON.stringify(args?.instanceId)} is not a flow instance ID such as FI-0123456789ABCDEF`);
     }
-    if (typeof args?.projectId !== "string" || !PROJECT_ID_PATTERN.test(args.projectId)) {
-        problems.push(`projectId ${JSON.stringify(args?.projectId)} is not a project ID such as FP-0123456789ABCDEF`);
-    }
+    const project = checkId("project", args?.projectId, "to find it by name, use getFlowProject({ name })");
+    if (!("id" in project)) problems.push(`projectId ${JSON.stringify(args?.projectId)} ${project.reason}`);
     if (args?.regionId !== undefined && typeof args.regionId !== "string") {
         problems.push(`regionId must be a string such as cn-hangzhou`);
     }
     if (problems.length > 0) throw new Error(`emr-flow: getFlowInstance: ${problems.join("; ")}`);
 
-    if (runningUnderMocks()) {
-        const inputs: Record<string, string> = { instanceId: args.instanceId, projectId: args.projectId };
-        if (args.regionId !== undefined) inputs.regionId = args.regionId;
-        return (await pulumi.runtime.invoke(GET_FLOW_INSTANCE_TOKEN, inputs)) as FlowInstanceDetails;
-    }
-    return lookupFlowInstance(args);
-}
-
-/**
- * True when the program runs under `pulumi.runtime.setMocks`: its resource monitor is then the
- * mock one, which holds the test's mocks (a real engine's is a gRPC client, which has none). Read
- * through the public `getMonitor()`, so it holds for every `@pulumi/pulumi` this package supports.
- */
-function runningUnderMocks(): boolean {
-    const monitor = pulumi.runtime.getMonitor() as { mocks?: { call?: unknown } } | undefined;
-    return typeof monitor?.mocks?.call === "function";
+    const { lookupOrInvoke } = require("./lookupRuntime") as LookupRuntimeModule;
+    return lookupOrInvoke(GET_FLOW_INSTANCE_TOKEN, { instanceId: args.instanceId, projectId: args.projectId, regionId: args.regionId }, () => lookupFlowInstance(args));
 }
 
 /**
@@ -112,27 +96,20 @@ function runningUnderMocks(): boolean {
  * @internal
  */
 export async function lookupFlowInstance(args: GetFlowInstanceArgs): Promise<FlowInstanceDetails> {
-    const { EmrFlowClient } = require("../provider/client/emrFlowClient") as ClientModule;
-    const { resolveSettings } = require("../provider/client/settings") as SettingsModule;
     const { isNotFoundError } = require("../provider/client/errors") as ErrorsModule;
     const { toFlowInstanceDetails } = require("./flowInstanceDetails") as DetailsModule;
-
-    // runtime.getConfig reads the raw stack config (secrets unwrapped) without the warning that
-    // Config.get gives for secret keys; the values stay in this process and never reach an output.
-    const settings = resolveSettings({
-        explicit: args.regionId ? { regionId: args.regionId } : {},
-        config: (key) => pulumi.runtime.getConfig(key),
-        env: process.env,
-    });
-    const client = new EmrFlowClient(settings);
-    const regionId = args.regionId ?? settings.regionId ?? "";
+    const { programClient } = require("./lookupRuntime") as LookupRuntimeModule;
+    const { checkId } = require("../provider/runs/inputs") as InputsModule;
+    const project = checkId("project", args.projectId);
+    const projectId = "id" in project ? project.id : args.projectId;
+    const { client, regionId } = programClient(args.regionId);
     try {
-        const instance = await client.describeFlowInstance({ regionId: args.regionId, projectId: args.projectId, instanceId: args.instanceId });
+        const instance = await client.describeFlowInstance({ regionId: args.regionId, projectId, instanceId: args.instanceId });
         return toFlowInstanceDetails(instance, regionId);
     } catch (err) {
         if (isNotFoundError(err)) {
             throw new Error(
-                `emr-flow: flow instance ${args.instanceId} was not found in project ${args.projectId}${regionId ? ` (region ${regionId})` : ""}. ` +
+                `emr-flow: flow instance ${args.instanceId} was not found in project ${projectId}${regionId ? ` (region ${regionId})` : ""}. ` +
                     `Check the instance ID, and that it belongs to this project and region.`,
             );
         }
