@@ -10,3 +10,7 @@ export { FlowBackfill, MAX_BACKFILL_RUNS, BACKFILL_PLACEHOLDERS } from "./flowBa
 export type { FlowBackfillArgs, BackfillTime } from "./flowBackfill";
 export { getFlowInstance, getFlowInstanceOutput, GET_FLOW_INSTANCE_TOKEN } from "./getFlowInstance";
 export type { GetFlowInstanceArgs, GetFlowInstanceOutputArgs, FlowInstanceDetails } from "./getFlowInstance";
+export { getFlowProject, getFlowProjectOutput, GET_FLOW_PROJECT_TOKEN } from "./getFlowProject";
+export type { GetFlowProjectArgs, GetFlowProjectOutputArgs, FlowProjectDetails } from "./getFlowProject";
+export { getFlow, getFlowOutput, GET_FLOW_TOKEN } from "./getFlow";
+export type { GetFlowArgs, GetFlowOutputArgs, FlowDetails } from "./getFlow";
