@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { stopRun } from "../../provider/runs/stop";
 import { systemClock } from "../../provider/runs/waiter";
 import { EXIT } from "../exit";
-import { parseInstanceId, projectOption, requireProject, timeoutOption } from "../options";
+import { parseInstanceId, projectOption, timeoutOption } from "../options";
 import { progressReporter, type ProgressReporter } from "../progress";
 import type { CommandEnv } from "../session";
 
@@ -17,7 +17,7 @@ export function addKill(program: Command, { sessionOf, result }: CommandEnv): vo
         .addOption(timeoutOption())
         .action(async (instanceId: string, opts: { project?: string; wait?: boolean; timeout: number }, cmd: Command) => {
             const s = sessionOf(cmd);
-            const projectId = requireProject(opts.project, "kill", instanceId);
+            const projectId = await s.projectId(opts.project, "kill", instanceId);
             const { client } = s.client();
             const ref = { projectId, instanceId };
             const clock = s.ctx.clock ?? systemClock;
