@@ -66,7 +66,7 @@ export function checkId(kind: IdKind, value: unknown, hint?: string): { id: stri
     const more = hint ? `; ${hint}` : "";
     if (/\s/.test(value)) {
         const rest = value.trim();
-        const fixed = rest !== "" && checkId(kind, rest);
+        const fixed = rest !== "" && !/\s/.test(rest) && checkId(kind, rest);
         return {
             problem: "space",
             reason: fixed && "id" in fixed ? `has white space around it: remove it (${rest})` : `is not a ${k.what}: an ID has no white space in it${more}`,
