@@ -213,6 +213,10 @@ class Emulator {
         req.on("end", () => {
             if (tooLarge) return;
             const body = Buffer.concat(chunks);
+            if (lacksHost(req)) {
+                this.sendError(res, Errors.badRequest("An HTTP/1.1 request must carry a Host header."), requestId(), hostOf(req), true);
+                return;
+            }
             const path = (req.url ?? "/").split("?")[0]!;
             const task = path.startsWith(CONTROL_PREFIX) || path === CONTROL_PREFIX.slice(0, -1) ? this.control(req, res, body) : this.api(req, res, body);
             task.catch(() => {
@@ -378,13 +382,19 @@ function hostOf(req: IncomingMessage): string {
     return typeof host === "string" && host.length < 256 ? host : "emr.aliyuncs.com";
 }
 
+/** HTTP/1.1 requires Host (RFC 9112 3.2); Node's own check would answer a bare 400 without a body. */
+function lacksHost(req: IncomingMessage): boolean {
+    return (req.httpVersionMajor > 1 || (req.httpVersionMajor === 1 && req.httpVersionMinor >= 1)) && req.headers.host === undefined;
+}
+
 function recommend(code: string): string {
     return `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(code)}&product=Emr`;
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
     const emulator = new Emulator(options);
-    const server: Server = createServer((req, res) => emulator.handle(req, res));
+    // The Host check is the emulator's own (see `lacksHost`), so that the answer is an API error body.
+    const server: Server = createServer({ requireHostHeader: false }, (req, res) => emulator.handle(req, res));
     // Malformed HTTP (bad request line, oversized headers) gets an error answer, never a crash.
     server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
         if (!socket.writable) {

@@ -196,6 +196,18 @@ describe("emulator: faults, limits, concurrency, robustness, control API", () =>
                 socket.on("error", () => resolve(text));
             });
 
+        it("answers an HTTP/1.1 request without Host with an API error body, and HTTP/1.0 without Host normally", async () => {
+            const noHost = await raw("POST /?Action=SubmitFlow&Version=2016-04-08 HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+            assert.match(noHost, /^HTTP\/1\.1 400/);
+            const body = JSON.parse(noHost.slice(noHost.indexOf("\r\n\r\n") + 4)) as Record<string, unknown>;
+            assert.equal(body["Code"], "InvalidRequest");
+            assert.match(String(body["Message"]), /Host header/);
+            assert.match(String(body["RequestId"]), /^[0-9A-F-]{36}$/);
+            // HTTP/1.0 has no Host requirement: the request goes on to the signature check.
+            const old = await raw("POST /?Action=SubmitFlow&Version=2016-04-08 HTTP/1.0\r\nContent-Length: 0\r\n\r\n");
+            assert.match(old, /"Code":"IncompleteSignature"/);
+        });
+
         it("answers garbage HTTP, bad escapes, huge bodies, wrong paths and methods with errors, and keeps serving", async () => {
             assert.match(await raw("THIS IS NOT HTTP\r\n\r\n"), /^HTTP\/1\.1 400/);
             assert.match(await raw(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(70_000)}\r\n\r\n`), /^HTTP\/1\.1 431/);
