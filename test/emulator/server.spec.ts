@@ -261,6 +261,16 @@ describe("emulator: faults, limits, concurrency, robustness, control API", () =>
             assert.throws(() => parseSeed({ projects: [{ ...DEMO_SEED.projects[0]!, flows: [DEMO_SEED.projects[0]!.flows[0]!, DEMO_SEED.projects[0]!.flows[0]!] }] }), /duplicate flow ID/);
         });
 
+        it("rejects a dependsOn that names no other flow of the same project", () => {
+            const [first, second] = DEMO_SEED.projects[0]!.flows;
+            assert.doesNotThrow(() => parseSeed({ projects: [{ ...DEMO_SEED.projects[0]!, flows: [first!, { ...second!, dependsOn: [first!.id] }] }] }));
+            assert.throws(
+                () => parseSeed({ projects: [{ ...DEMO_SEED.projects[0]!, flows: [first!, { ...second!, dependsOn: ["F-NOPE000000000001"] }] }] }),
+                (err: Error) => err instanceof SeedError && /flows\[1\]\.dependsOn\[0\]/.test(err.message) && /F-NOPE000000000001 is not another flow/.test(err.message),
+            );
+            assert.throws(() => parseSeed({ projects: [{ ...DEMO_SEED.projects[0]!, flows: [{ ...first!, dependsOn: [first!.id] }] }] }), /is not another flow/);
+        });
+
         it("serves the demo project: the fail-once flow fails, then a failed-only rerun succeeds", async () => {
             let now = Date.UTC(2026, 5, 1);
             const demo = await startEmulator({ now: () => now });
