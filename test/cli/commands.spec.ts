@@ -249,9 +249,11 @@ describe("emr-flow command line (emulator)", function () {
 
         it("where the service has no KillFlow: suspends the run, kills its running job, and says what was stopped, not KILLED", async () => {
             emu.configure({ timeScale: 1, killFlow: "absent" });
+            const started: string[] = [];
             try {
                 const a = await submit(DEMO_IDS.longFlowId);
                 const b = await submit(DEMO_IDS.longFlowId);
+                started.push(a, b);
                 await new Promise((r) => setTimeout(r, 500)); // out of PREP (300 ms): its first job is queued
                 const r = await run(["kill", a, "-p", PROJECT, "--wait"]);
                 assert.equal(r.code, 0, r.stderr);
@@ -269,6 +271,9 @@ describe("emr-flow command line (emulator)", function () {
             } finally {
                 emu.faults.clear();
                 emu.configure({ killFlow: "present" });
+                // The suspended runs would stay SUSPENDED: end them, for the tests that list runs.
+                for (const id of started) await run(["kill", id, "-p", PROJECT]);
+                assert.ok(started.every((id) => emu.instances().find((i) => i.id === id)!.status === "KILLED"));
             }
         });
 
