@@ -30,7 +30,7 @@ export function addKill(program: Command, { sessionOf, result }: CommandEnv): vo
             try {
                 stopped = await stopRun(client, ref, {
                     waitMs: opts.wait ? opts.timeout * 1000 : undefined,
-                    observe: (instance) => (reporter ??= progressReporter(s.json ? s.ctx.stderr : s.ctx.stdout, clock.now(), () => clock.now())).update(instance),
+                    observe: (instance) => (reporter ??= progressReporter(s.ctx.stderr, clock.now(), () => clock.now())).update(instance),
                     clock,
                 });
             } finally {
@@ -39,7 +39,7 @@ export function addKill(program: Command, { sessionOf, result }: CommandEnv): vo
             if (stopped.outcome === "gone") throw stopped.error;
             if (stopped.outcome === "ended") {
                 if (s.json) s.printJson({ instanceId, killed: false, reason: "already ended", instance: s.details(stopped.instance) });
-                else s.out(`emr-flow: ${instanceId} already ended (${stopped.instance.status}); nothing to kill`);
+                else s.note(`emr-flow: ${instanceId} already ended (${stopped.instance.status}); nothing to kill`);
                 return;
             }
             if (stopped.outcome === "halted") {
@@ -55,7 +55,7 @@ export function addKill(program: Command, { sessionOf, result }: CommandEnv): vo
                         jobs: stopped.jobs,
                         instance: details,
                     });
-                } else s.out(`emr-flow: ${haltReport(stopped, instanceId)}`);
+                } else s.note(`emr-flow: ${haltReport(stopped, instanceId)}`);
                 // Without --wait nothing is promised beyond the asking; with it, a run not seen stopped is a timeout.
                 const stepFailed = stopped.suspend.result === "failed" || stopped.jobs.some((j) => j.result !== "done");
                 result.code = stepFailed ? EXIT.api : opts.wait && !stopped.stopped ? EXIT.timeout : EXIT.ok;
@@ -63,7 +63,7 @@ export function addKill(program: Command, { sessionOf, result }: CommandEnv): vo
             }
             if (!opts.wait) {
                 if (s.json) s.printJson({ instanceId, killed: stopped.accepted, requestId: stopped.requestId });
-                else s.out(`emr-flow: asked EMR to kill ${instanceId} (was ${stopped.before.status}); follow it with: emr-flow wait ${instanceId} --project ${projectId}`);
+                else s.note(`emr-flow: asked EMR to kill ${instanceId} (was ${stopped.before.status}); follow it with: emr-flow wait ${instanceId} --project ${projectId}`);
                 return;
             }
             const details = stopped.instance ? s.details(stopped.instance) : undefined;
@@ -74,7 +74,7 @@ export function addKill(program: Command, { sessionOf, result }: CommandEnv): vo
                 result.code = EXIT.timeout;
                 return;
             }
-            if (!s.json) s.out(`emr-flow: ${instanceId} is ${details?.status}`);
+            if (!s.json) s.note(`emr-flow: ${instanceId} is ${details?.status}`);
             result.code = EXIT.ok;
         });
 }

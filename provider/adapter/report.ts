@@ -52,7 +52,7 @@ export async function waitAndReport(
             until: waitFor,
             startedAt: startedAtMs,
             deadline: startedAtMs + timeoutSeconds * 1000,
-            describe: () => client.describeFlowInstance({ regionId: state.regionId, projectId: state.projectId, instanceId: state.instanceId }),
+            describe: ({ deadline }) => client.describeFlowInstance({ regionId: state.regionId, projectId: state.projectId, instanceId: state.instanceId }, { deadline }),
             clock: d.clock,
             progress: (line) => d.print(line),
         });

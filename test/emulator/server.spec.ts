@@ -88,10 +88,14 @@ describe("emulator: faults, limits, concurrency, robustness, control API", () =>
             const err = await callError(send(emu.port, api.sign("SubmitFlow", SUBMIT), 100));
             assert.match(err.message, /timeout/);
             assert.equal(emu.instances().length, 1);
-            const started = Date.now();
+            // The delayed answer comes after an undelayed call sent after it (order, not a clock reading).
             emu.faults.add({ action: "SubmitFlow", kind: "delay", delayMs: 150, count: 1 });
-            assert.equal((await api.call("SubmitFlow", SUBMIT)).status, 200);
-            assert.ok(Date.now() - started >= 140);
+            const order: string[] = [];
+            const delayed = api.call("SubmitFlow", SUBMIT).then((r) => (order.push("delayed SubmitFlow"), r));
+            const quick = api.call("ListFlowInstance", DESCRIBE_LIST).then((r) => (order.push("ListFlowInstance"), r));
+            assert.equal((await delayed).status, 200);
+            assert.equal((await quick).status, 200);
+            assert.deepEqual(order, ["ListFlowInstance", "delayed SubmitFlow"]);
         });
 
         it("drop-before: the connection closes and no instance exists", async () => {
@@ -160,12 +164,12 @@ describe("emulator: faults, limits, concurrency, robustness, control API", () =>
 
         it("adds latency to every action, with per-action overrides", async () => {
             emu.configure({ latencyMs: 300, actionLatencyMs: { ListFlowInstance: 0 } });
-            let started = Date.now();
-            await api.ok("SubmitFlow", SUBMIT);
-            assert.ok(Date.now() - started >= 290);
-            started = Date.now();
-            await api.ok("ListFlowInstance", DESCRIBE_LIST);
-            assert.ok(Date.now() - started < 250);
+            // Sent first, answered last: SubmitFlow waits its latency, ListFlowInstance (overridden to 0) does not.
+            const order: string[] = [];
+            const submit = api.ok("SubmitFlow", SUBMIT).then(() => order.push("SubmitFlow"));
+            const list = api.ok("ListFlowInstance", DESCRIBE_LIST).then(() => order.push("ListFlowInstance"));
+            await Promise.all([submit, list]);
+            assert.deepEqual(order, ["ListFlowInstance", "SubmitFlow"]);
         });
 
         it("rejects a bad configuration", async () => {

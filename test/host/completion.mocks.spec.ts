@@ -89,6 +89,8 @@ describe("FlowSubmission runs to completion (real host, emulator)", function () 
         assert.deepEqual(steps.map((s) => [s.kind, s.id]), [["update", id]]);
         assert.equal(engine.state.get(steps[0].urn)!.outputs.status, "SUCCEEDED");
         assert.equal(emu.instances().length, created, "no new submission");
+        // Output travels apart from the answer: wait for the line rather than read at once.
+        await engine.host.waitForOutput(`${id} failed in an earlier deployment; rerunning its failed nodes`);
         assert.ok(engine.host.output().some((l) => l.includes(`${id} failed in an earlier deployment; rerunning its failed nodes`)));
         assert.equal(emu.stats().calls.RerunFlow, 1);
     });
@@ -104,6 +106,7 @@ describe("FlowSubmission runs to completion (real host, emulator)", function () 
         assert.deepEqual(steps.map((s) => [s.kind, s.id]), [["update", init.id]]);
         assert.equal(engine.state.get(steps[0].urn)!.outputs.status, "SUCCEEDED");
         assert.equal(emu.instances().length, created);
+        await engine.host.waitForOutput(`${init.id} had not reached "completion"`);
         assert.ok(engine.host.output().some((l) => l.includes(`${init.id} had not reached "completion"`)));
     });
 
@@ -113,7 +116,9 @@ describe("FlowSubmission runs to completion (real host, emulator)", function () 
         await killOutside(emu, init.id);
         await engine.refresh();
         const created = emu.instances().length;
-        await failureOf(engine.up(program)).catch(() => undefined);
+        // The replacement is a new run of the same slow flow: it times out too and is kept in state.
+        const failed = await failureOf(engine.up(program));
+        assert.match((failed.errors[0].error as HostCallError).details, /did not reach "completion" within timeoutSeconds=1/);
         const step = engine.steps.find((s) => s.kind === "replace" || s.kind === "failed");
         assert.ok(step, "a new run was started");
         assert.notEqual(step.id, init.id);
@@ -127,6 +132,7 @@ describe("FlowSubmission runs to completion (real host, emulator)", function () 
         assert.equal(emu.instances().find((i) => i.id === id)!.status, "RUNNING");
         await engine.destroy();
         assert.equal(emu.instances().find((i) => i.id === id)!.status, "KILLED");
+        await engine.host.waitForOutput(`killing ${id}`);
         assert.ok(engine.host.output().some((l) => l.includes(`killing ${id}`)));
     });
 
@@ -210,6 +216,7 @@ describe("FlowSubmission runs to completion (real host, emulator)", function () 
         const refreshed = await engine.refresh();
         assert.deepEqual(refreshed.map((s) => [s.kind, s.detail]), [["delete", "gone"]]);
         assert.equal(engine.state.size, 0);
+        await engine.host.waitForOutput(`${ghost} no longer exists`);
         assert.ok(engine.host.output().some((l) => l.includes(`${ghost} no longer exists`)));
     });
 
@@ -217,6 +224,7 @@ describe("FlowSubmission runs to completion (real host, emulator)", function () 
         const { steps } = await engine.up(programOf("finished", { killOnDelete: true }));
         await engine.destroy();
         assert.equal(emu.instances().find((i) => i.id === steps[0].id)!.status, "SUCCEEDED");
+        await engine.host.waitForOutput("already ended (SUCCEEDED); nothing to kill");
         assert.ok(engine.host.output().some((l) => l.includes("already ended (SUCCEEDED); nothing to kill")));
     });
 });
