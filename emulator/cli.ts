@@ -23,6 +23,9 @@ Options:
   --rate-limit <n>         accept at most n actions per rolling second; more get Throttling.User
   --time-scale <factor>    multiply every seed duration (0.01 = 100x faster; default 1)
   --name-filter <mode>     how Name filters match: contains (default) or exact
+  --kill-flow <mode>       absent (default: KillFlow answers 404 InvalidAction.NotFound, as no
+                           current SDK has it) or present
+  --external-status <s>    node ExternalStatus failure spelling: FAILED (default) or FAIL
   -h, --help               show this help
 
 On start it prints one line: "emr-flow-emulator listening on http://<host>:<port>".
@@ -41,6 +44,12 @@ function number(name: string, text: string | undefined, check: (n: number) => bo
     return n;
 }
 
+function oneOf<T extends string>(name: string, text: string | undefined, allowed: readonly T[]): T | undefined {
+    if (text === undefined) return undefined;
+    if (!(allowed as readonly string[]).includes(text)) fail(`--${name} ${JSON.stringify(text)} is not valid: expected ${allowed.join(" or ")}`);
+    return text as T;
+}
+
 async function main(): Promise<void> {
     let values;
     try {
@@ -55,6 +64,8 @@ async function main(): Promise<void> {
                 "rate-limit": { type: "string" },
                 "time-scale": { type: "string" },
                 "name-filter": { type: "string" },
+                "kill-flow": { type: "string" },
+                "external-status": { type: "string" },
                 help: { type: "boolean", short: "h" },
             },
             strict: true,
@@ -78,8 +89,9 @@ async function main(): Promise<void> {
     const latencyMs = number("latency-ms", values["latency-ms"], (n) => n >= 0);
     const rateLimitPerSecond = number("rate-limit", values["rate-limit"], (n) => Number.isInteger(n) && n > 0);
     const timeScale = number("time-scale", values["time-scale"], (n) => n > 0);
-    const nameFilter = values["name-filter"];
-    if (nameFilter !== undefined && nameFilter !== "exact" && nameFilter !== "contains") fail(`--name-filter ${JSON.stringify(nameFilter)} is not valid: use contains or exact`);
+    const nameFilter = oneOf("name-filter", values["name-filter"], ["contains", "exact"] as const);
+    const killFlow = oneOf("kill-flow", values["kill-flow"], ["present", "absent"] as const);
+    const externalStatusSpelling = oneOf("external-status", values["external-status"], ["FAILED", "FAIL"] as const);
     const accessKeyId = values["access-key-id"];
     const accessKeySecret = values["access-key-secret"];
 
@@ -95,6 +107,8 @@ async function main(): Promise<void> {
             ...(rateLimitPerSecond !== undefined && { rateLimitPerSecond }),
             ...(timeScale !== undefined && { timeScale }),
             ...(nameFilter !== undefined && { nameFilter }),
+            ...(killFlow !== undefined && { killFlow }),
+            ...(externalStatusSpelling !== undefined && { externalStatusSpelling }),
         });
     } catch (err) {
         fail(`cannot start: ${(err as Error).message}`);

@@ -16,7 +16,7 @@ export type { StopOptions, StopResult } from "./stop";
 export { rerunRun } from "./rerun";
 export { runFields, nodeSummary, isoTime, withoutUndefined } from "./instanceFields";
 export type { NodeSummary, RunFields } from "./instanceFields";
-export { parseCyctime, CONF_KEY_PATTERN, FLOW_ID_PATTERN, INSTANCE_ID_PATTERN, PROJECT_ID_PATTERN, REGION_ID_PATTERN, MAX_CONF_JSON_BYTES, MAX_TIMEOUT_SECONDS } from "./inputs";
+export { parseCyctime, CONF_KEY_PATTERN, FLOW_ID_PATTERN, INSTANCE_ID_PATTERN, PROJECT_ID_PATTERN, REGION_ID_PATTERN, MAX_CONF_ENCODED_BYTES, confEncodedBytes, parseTime, parseTimeText, MAX_TIMEOUT_SECONDS } from "./inputs";
 export { BARE_PROJECT_ID_PATTERN, ID_KINDS, checkId } from "./inputs";
 export type { IdKind, IdProblem } from "./inputs";
 export { findProject, findFlow, listProjects, listFlows, allPages, LookupError, LOOKUP_PAGE_SIZE, MAX_LOOKUP_PAGES } from "./lookup";
