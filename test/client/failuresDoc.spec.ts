@@ -42,7 +42,7 @@ const html = () => new SyntaxError("Unexpected token '<'");
 
 describe("README: failures and retries, per action", () => {
     it("names every action the client has", () => {
-        for (const action of ["SubmitFlow", "DescribeFlowInstance", "ListFlowInstance", "KillFlow", "KillFlowJob", "StartFlow", "RerunFlow", "SuspendFlow", "ResumeFlow"]) {
+        for (const action of ["SubmitFlow", "DescribeFlowInstance", "ListFlowInstance", "KillFlow", "KillFlowJob", "StartFlow", "RerunFlow", "SuspendFlow", "ResumeFlow", "ListFlowProject", "ListFlow", "DescribeFlow"]) {
             assert.match(section, new RegExp(`\\b${action}\\b`), `the section says nothing of ${action}`);
         }
     });
@@ -58,6 +58,11 @@ describe("README: failures and retries, per action", () => {
         assert.equal(await attempts("submit", () => jsonError(503, "ServiceUnavailable")), 2);
         assert.match(section, /\| DescribeFlowInstance, ListFlowInstance \| throttling, any 5xx \(JSON or not\)/);
         assert.equal(await attempts("read", html, { statusCode: 502, contentType: "text/html" }), 2);
+    });
+
+    it("says the project and flow lookups are reads retried like DescribeFlowInstance", async () => {
+        assert.match(section, /\| ListFlowProject, ListFlow, DescribeFlow \| reads, as DescribeFlowInstance: throttling, any 5xx \(JSON or not\)/);
+        assert.equal(await attempts("read", () => jsonError(503, "ServiceUnavailable")), 2);
     });
 
     it("says InvalidAction.NotFound (no such action, as for KillFlow) is never retried, and it is not", async () => {

@@ -70,6 +70,27 @@ describe("projects and flows (emulator)", function () {
             await assert.rejects(client.describeFlow({ projectId: LOOKUP_IDS.dataPlatformDev, flowId: LOOKUP_IDS.nightly }), { code: "EMR.Flow.NotFound" });
         });
 
+        it("the three are reads: retried after a 503 and even after a connection dropped once the request was sent", async () => {
+            const c = new EmrFlowClient(resolveSettings({ explicit: { accessKeyId: TEST_KEY_ID, accessKeySecret: TEST_KEY_SECRET, regionId: "cn-hangzhou", endpoint: emu.url } }), {
+                limiter: null,
+                sleep: async () => undefined,
+            });
+            const calls = (action: string) => emu.stats().calls[action] ?? 0;
+            const cases: [string, () => Promise<unknown>][] = [
+                ["ListFlowProject", () => c.listFlowProjects({ name: "data-platform" })],
+                ["ListFlow", () => c.listFlows({ projectId: LOOKUP_IDS.dataPlatform })],
+                ["DescribeFlow", () => c.describeFlow({ projectId: LOOKUP_IDS.dataPlatform, flowId: LOOKUP_IDS.nightly })],
+            ];
+            for (const [action, call] of cases) {
+                for (const kind of ["http503", "drop-after"] as const) {
+                    const before = calls(action);
+                    emu.faults.add({ action, kind, count: 1 });
+                    await call();
+                    assert.equal(calls(action) - before, 2, `${action} after ${kind}: one failed attempt, one retry`);
+                }
+            }
+        });
+
         it("the emulator plays both Name filters (so the lookups below are tested under each)", async () => {
             emu.configure({ nameFilter: "exact" });
             assert.deepEqual((await client.listFlowProjects({ name: "data-platform" })).items.map((p) => p.id), [LOOKUP_IDS.dataPlatform]);
