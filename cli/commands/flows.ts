@@ -20,7 +20,8 @@ export function addFlows(program: Command, { sessionOf }: CommandEnv): void {
             if (s.json) {
                 s.printJson({ projectId, regionId, total: flows.length, flows });
             } else if (flows.length === 0) {
-                s.out(
+                // No result is not a result: the note goes to stderr, stdout stays empty.
+                s.note(
                     opts.name === undefined
                         ? `emr-flow: no flows in project ${projectId}`
                         : `emr-flow: no flow is named "${opts.name}" in project ${projectId}; list them all with: emr-flow flows --project ${projectId}`,

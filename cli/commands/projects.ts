@@ -17,7 +17,8 @@ export function addProjects(program: Command, { sessionOf }: CommandEnv): void {
             if (s.json) {
                 s.printJson({ regionId, total: projects.length, projects });
             } else if (projects.length === 0) {
-                s.out(opts.name === undefined ? `emr-flow: no projects in region ${regionId}` : `emr-flow: no project is named "${opts.name}" in region ${regionId}; list them all with: emr-flow projects`);
+                // No result is not a result: the note goes to stderr, stdout stays empty.
+                s.note(opts.name === undefined ? `emr-flow: no projects in region ${regionId}` : `emr-flow: no project is named "${opts.name}" in region ${regionId}; list them all with: emr-flow projects`);
             } else {
                 s.out(projectsTable(projects));
             }

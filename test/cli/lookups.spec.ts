@@ -75,7 +75,11 @@ describe("emr-flow projects and flows (emulator)", function () {
         );
         const none = await run(["projects", "--name", "data"]);
         assert.equal(none.code, 0);
-        assert.match(none.stdout, /no project is named "data" in region cn-hangzhou; list them all with: emr-flow projects/);
+        assert.match(none.stderr, /no project is named "data" in region cn-hangzhou; list them all with: emr-flow projects/);
+        assert.equal(none.stdout, "", "stdout holds results only");
+        const noneJson = await run(["projects", "--name", "data", "--json"]);
+        assert.equal(noneJson.code, 0, noneJson.stderr);
+        assert.deepEqual(json(noneJson), { regionId: "cn-hangzhou", total: 0, projects: [] });
         const shanghai = await run(["projects", "--name", "data-platform", "--region", "cn-shanghai", "--json"]);
         assert.deepEqual((json(shanghai) as { projects: { projectId: string }[] }).projects.map((p) => p.projectId), [LOOKUP_IDS.dataPlatformShanghai]);
     });
@@ -107,7 +111,8 @@ describe("emr-flow projects and flows (emulator)", function () {
         ]);
         const none = await run(["flows", "-p", LOOKUP_IDS.dataPlatformDev, "--name", "report"]);
         assert.equal(none.code, 0);
-        assert.match(none.stdout, /no flow is named "report" in project FP-5EED000000000002/);
+        assert.match(none.stderr, /no flow is named "report" in project FP-5EED000000000002/);
+        assert.equal(none.stdout, "", "stdout holds results only");
     });
 
     it("--project <name> works in the other commands: submit and list", async () => {
@@ -134,6 +139,8 @@ describe("emr-flow projects and flows (emulator)", function () {
                 assert.equal(r.code, 2, `${r.stdout}\n${r.stderr}`);
                 assert.match(r.stderr + (json(r) as { error: { message: string } }).error.message, message);
                 assert.equal((json(r) as { error: { code: string } }).error.code, code);
+                assert.equal((json(r) as { error: { exitCode: number } }).error.exitCode, 2);
+                assert.doesNotMatch(r.stderr, /^\s*[{[]/m, "the JSON document is on stdout only");
                 assert.equal(emu.stats().calls.SubmitFlow ?? 0, before);
             });
         }
