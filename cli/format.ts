@@ -1,6 +1,7 @@
 /** Human-readable output of the command line. `--json` output does not come through here. */
 import type { FlowInstanceDetails } from "../sdk/flowInstanceDetails";
 import type { FlowInstanceSummary } from "../provider/client/responses";
+import type { FlowDetails, FlowProjectDetails } from "../sdk/flowCatalogDetails";
 import { formatElapsed } from "../provider/runs/waiter";
 
 /** ISO-8601 without milliseconds: the service's times are whole seconds anyway. */
@@ -21,7 +22,7 @@ export function table(rows: string[][]): string {
 
 /** `status`'s human output. */
 export function describeDetails(d: FlowInstanceDetails): string {
-    const finished = d.nodes.filter((n) => ["SUCCESS", "FAILED", "KILL_SUCCESS", "KILL_FAILED"].includes(n.status)).length;
+    const finished = d.nodes.filter((n) => ["SUCCESS", "FAILED", "FAIL", "KILL_SUCCESS", "KILL_FAILED", "KILL_FAIL"].includes(n.status)).length;
     const head = table([
         ["instance", `${d.instanceId}  ${d.status}`],
         ["flow", `${d.flowId ?? "-"}${d.flowName ? ` (${d.flowName})` : ""}`],
@@ -47,7 +48,7 @@ export function describeDetails(d: FlowInstanceDetails): string {
 
 /** The failed nodes of a run, for the line after a failure: what failed, in which job and engine job. */
 export function failedNodes(d: FlowInstanceDetails): string | undefined {
-    const failed = d.nodes.filter((n) => n.status === "FAILED" || n.status === "KILL_FAILED");
+    const failed = d.nodes.filter((n) => ["FAILED", "FAIL", "KILL_FAILED", "KILL_FAIL"].includes(n.status));
     if (failed.length === 0) return undefined;
     return failed.map((n) => `${n.name} (${[n.jobType, n.jobId, n.externalId, n.externalStatus].filter(Boolean).join(" ")})`).join("; ");
 }
@@ -59,5 +60,19 @@ export function listTable(instances: FlowInstanceSummary[]): string {
         const duration = i.duration || (i.startTime && i.endTime ? i.endTime - i.startTime : undefined);
         rows.push([i.id, i.status, i.flowId ?? "-", shortMs(i.gmtCreate), shortMs(i.startTime), duration ? formatElapsed(duration) : "-"]);
     }
+    return table(rows);
+}
+
+/** `projects`' human output. */
+export function projectsTable(projects: FlowProjectDetails[]): string {
+    const rows = [["PROJECT", "NAME", "CREATED", "DESCRIPTION"]];
+    for (const p of projects) rows.push([p.projectId, p.name, shortTime(p.createdAt), p.description ?? ""]);
+    return table(rows);
+}
+
+/** `flows`' human output. */
+export function flowsTable(flows: FlowDetails[]): string {
+    const rows = [["FLOW", "NAME", "SCHEDULE", "CRON", "CLUSTER"]];
+    for (const f of flows) rows.push([f.flowId, f.name, f.scheduleStatus ?? "-", f.cronExpression ?? "-", f.clusterId ?? "-"]);
     return table(rows);
 }

@@ -5,7 +5,7 @@
 import { InvalidArgumentError, Option } from "commander";
 import { parseEndpointOverride } from "../provider/client/endpoint";
 import { FLOW_STATUSES } from "../provider/client/responses";
-import { CONF_KEY_PATTERN, FLOW_ID_PATTERN, INSTANCE_ID_PATTERN, MAX_TIMEOUT_SECONDS, PROJECT_ID_PATTERN, confTooLarge, parseCyctime } from "../provider/runs/inputs";
+import { CONF_KEY_PATTERN, FLOW_ID_PATTERN, INSTANCE_ID_PATTERN, MAX_TIMEOUT_SECONDS, checkId, confTooLarge, parseCyctime } from "../provider/runs/inputs";
 import { usageError } from "./exit";
 
 /** How long `wait`, `submit --wait` and `rerun --wait` wait by default, in seconds. */
@@ -23,9 +23,20 @@ function idParser(what: string, pattern: RegExp, example: string) {
     };
 }
 export const parseInstanceId = idParser("flow instance ID", INSTANCE_ID_PATTERN, "FI-0123456789ABCDEF");
-const parseProjectIdStrict = idParser("project ID", PROJECT_ID_PATTERN, "FP-0123456789ABCDEF");
-/** An empty value (an exported but blank EMR_FLOW_PROJECT, say) counts as not given, as in `resolveSettings`. */
-const parseProjectId = (value: string): string => (value.trim() === "" ? (undefined as unknown as string) : parseProjectIdStrict(value));
+/**
+ * `--project`: a project ID (with or without `FP-`, given back with it) or a project's name (given
+ * back as is, and looked up when the command runs). Only an ID of another kind is refused here.
+ * An empty value (an exported but blank EMR_FLOW_PROJECT, say) counts as not given, as in
+ * `resolveSettings`.
+ */
+export function parseProjectId(value: string): string {
+    const v = value.trim();
+    if (v === "") return undefined as unknown as string;
+    const checked = checkId("project", v, "pass the project's ID or its name; list them with: emr-flow projects");
+    if ("id" in checked) return checked.id;
+    if (checked.problem === "otherKind") throw new InvalidArgumentError(`"${value}" ${checked.reason}.`);
+    return v;
+}
 export const parseFlowId = idParser("flow ID", FLOW_ID_PATTERN, "F-0123456789ABCDEF");
 
 export function parseRegion(value: string): string {
@@ -108,7 +119,7 @@ export function requireProject(project: string | undefined, command: string, ins
 }
 
 export function projectOption(): Option {
-    return new Option("-p, --project <id>", "the EMR project, FP-…").env(PROJECT_ENV_VAR).argParser(parseProjectId);
+    return new Option("-p, --project <id|name>", "the EMR project: its ID, FP-…, or its name").env(PROJECT_ENV_VAR).argParser(parseProjectId);
 }
 
 export function timeoutOption(): Option {

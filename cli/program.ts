@@ -1,6 +1,6 @@
 /**
- * The `emr-flow` command line: submit, status, wait, kill, rerun and list (one file each in
- * `commands/`), on the same EMR client, credentials and endpoint settings as the Pulumi provider
+ * The `emr-flow` command line: submit, status, wait, kill, rerun, list, projects and flows (one
+ * file each in `commands/`), on the same EMR client, credentials and endpoint settings as the Pulumi provider
  * (`resolveSettings` over the environment, with `--region` and `--endpoint` as explicit values on
  * top), and the same operations on runs (`provider/runs`).
  *
@@ -10,8 +10,10 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { EmrConfigError, EmrFlowError, CredentialsError, isNotFoundError } from "../provider/client/errors";
+import { addFlows } from "./commands/flows";
 import { addKill } from "./commands/kill";
 import { addList } from "./commands/list";
+import { addProjects } from "./commands/projects";
 import { addRerun } from "./commands/rerun";
 import { addStatus } from "./commands/status";
 import { addSubmit } from "./commands/submit";
@@ -50,7 +52,7 @@ function buildProgram(ctx: CliContext, result: { code: ExitCode }, help: { json:
         .exitOverride();
 
     const env: CommandEnv = { sessionOf, result };
-    for (const add of [addSubmit, addStatus, addWait, addKill, addRerun, addList]) add(program, env);
+    for (const add of [addSubmit, addStatus, addWait, addKill, addRerun, addList, addProjects, addFlows]) add(program, env);
 
     return program;
 }

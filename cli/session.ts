@@ -7,9 +7,12 @@ import type { Command } from "commander";
 import type { EmrFlowClient, InstanceRef } from "../provider/client/emrFlowClient";
 import type { FlowInstance } from "../provider/client/responses";
 import { resolveSettings } from "../provider/client/settings";
+import { PROJECT_ID_PATTERN } from "../provider/runs/inputs";
+import { LookupError, findProject } from "../provider/runs/lookup";
 import { formatElapsed, systemClock, waitForInstance, type WaitClock } from "../provider/runs/waiter";
 import { toFlowInstanceDetails, type FlowInstanceDetails } from "../sdk/flowInstanceDetails";
 import { EXIT, usageError, type ExitCode } from "./exit";
+import { requireProject } from "./options";
 import { failedNodes } from "./format";
 import { progressReporter, type ProgressStream } from "./progress";
 
@@ -69,6 +72,24 @@ export class Session {
             }
         }
         return { client: this.cachedClient, regionId: this.regionId as string };
+    }
+
+    /**
+     * The project ID `--project` stands for: the ID itself, or the one project with that name
+     * (ListFlowProject). A name that matches no project, or several, is a usage error (exit 2)
+     * that lists what was found.
+     */
+    async projectId(project: string | undefined, command: string, instanceId?: string): Promise<string> {
+        const value = requireProject(project, command, instanceId);
+        if (PROJECT_ID_PATTERN.test(value)) return value;
+        const { client, regionId } = this.client();
+        try {
+            return (await findProject(client, { regionId, name: value })).id;
+        } catch (err) {
+            if (!LookupError.isInstance(err)) throw err;
+            const code = err.code === "ManyMatches" ? "AmbiguousProject" : "ProjectNotFound";
+            throw usageError(`--project "${value}" is not a project ID, and ${err.message}`, code);
+        }
     }
 
     out(text: string): void {

@@ -1,15 +1,18 @@
 /**
- * The seven EMR flow actions: parameter checks in the order the service applies them
+ * The EMR flow actions: parameter checks in the order the service applies them
  * (required parameters, then lookups), and response bodies with exactly the documented fields.
  */
 import { Errors } from "./errors";
 import type { FlowStatus } from "./lifecycle";
+import type { SeedFlow, SeedProject } from "./seed";
 import { Store, compact, type InstanceRecord } from "./store";
 import { inTimeRange, scheduleTimeOf } from "./corners";
 
 export const API_VERSION = "2016-04-08";
 
-export type ActionName = "SubmitFlow" | "DescribeFlowInstance" | "ListFlowInstance" | "KillFlow" | "RerunFlow" | "SuspendFlow" | "ResumeFlow";
+export type ActionName = "SubmitFlow" | "DescribeFlowInstance" | "ListFlowInstance" | "KillFlow" | "RerunFlow" | "SuspendFlow" | "ResumeFlow" | NodeActionName | CatalogActionName;
+/** Actions of the current SDKs beyond the original seven. */
+type NodeActionName = "StartFlow" | "KillFlowJob";
 
 export type Params = ReadonlyMap<string, string>;
 type Handler = (params: Params, store: Store, now: number) => Record<string, unknown>;
@@ -144,7 +147,156 @@ function locate(params: Params, store: Store, idParam: string): InstanceRecord {
     return store.instance(store.project(regionId, projectId), instanceId);
 }
 
+// ----- Projects and flows: ListFlowProject, ListFlow, DescribeFlow -------------------------------
+// Fields and parameters as Alibaba's generated SDKs model them (Emr 2016-04-08). `Name` filters
+// match as `Store.nameMatches` is set to (exact or a part): the service does not document which.
+
+type CatalogActionName = "ListFlowProject" | "ListFlow" | "DescribeFlow";
+
+function projectFields(project: SeedProject, store: Store) {
+    return compact({
+        Id: project.id,
+        Name: project.name ?? project.id,
+        Description: project.description,
+        GmtCreate: store.seededAt,
+        GmtModified: store.seededAt,
+        UserId: project.owner ?? "emulator",
+    });
+}
+
+function flowFields(project: SeedProject, flow: SeedFlow, store: Store) {
+    const periodic = flow.cronExpression !== undefined;
+    return {
+        Id: flow.id,
+        Name: flow.name,
+        Description: flow.description,
+        Type: "EMR",
+        Status: periodic ? "UNDER_SCHEDULE" : "STOP_SCHEDULE",
+        Periodic: periodic,
+        CronExpr: flow.cronExpression,
+        ProjectId: project.id,
+        ClusterId: store.clusterId(flow),
+        CreateCluster: false,
+        GmtCreate: store.seededAt,
+        GmtModified: store.seededAt,
+    };
+}
+
+function flowGraph(flow: SeedFlow, store: Store): string {
+    const nodes = flow.nodes.map((node, index) => ({ id: store.jobId(flow, index), name: node.name, type: node.jobType }));
+    const edges = nodes.slice(1).map((node, index) => ({ from: nodes[index]!.id, to: node.id }));
+    return JSON.stringify({ nodes, edges });
+}
+
+function page<T>(rows: T[], params: Params): { PageNumber: number; PageSize: number; Total: number; rows: T[] } {
+    const pageNumber = positiveInt(params, "PageNumber", 1);
+    const pageSize = positiveInt(params, "PageSize", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+    return { PageNumber: pageNumber, PageSize: pageSize, Total: rows.length, rows: rows.slice((pageNumber - 1) * pageSize, pageNumber * pageSize) };
+}
+
+const CATALOG_ACTIONS: Record<CatalogActionName, Handler> = {
+    ListFlowProject(params, store) {
+        const regionId = required(params, "RegionId");
+        const name = optional(params, "Name");
+        const projectId = optional(params, "ProjectId");
+        // ProductType is "EMR" (a fixed value) and ResourceGroupId groups nothing here: both are read and ignored.
+        const rows = store
+            .projectsIn(regionId)
+            .filter((p) => projectId === undefined || p.id === projectId)
+            .filter((p) => name === undefined || store.nameMatches(p.name ?? p.id, name));
+        const { rows: shown, ...paging } = page(rows, params);
+        return { ...paging, Projects: { Project: shown.map((p) => projectFields(p, store)) } };
+    },
+
+    ListFlow(params, store) {
+        const regionId = required(params, "RegionId");
+        const projectId = optional(params, "ProjectId");
+        const projects = projectId === undefined ? store.projectsIn(regionId) : [store.project(regionId, projectId)];
+        const name = optional(params, "Name");
+        const flowId = optional(params, "Id");
+        const jobId = optional(params, "JobId");
+        const clusterId = optional(params, "ClusterId");
+        const status = optional(params, "Status");
+        if (status !== undefined && status !== "UNDER_SCHEDULE" && status !== "STOP_SCHEDULE") {
+            throw Errors.invalidParameter("Status", "expected UNDER_SCHEDULE or STOP_SCHEDULE");
+        }
+        const periodic = optional(params, "Periodic") === undefined ? undefined : bool(params, "Periodic");
+        const rows = projects
+            .flatMap((project) => store.flowsOf(project).map((flow) => ({ project, flow, fields: flowFields(project, flow, store) })))
+            .filter(({ flow }) => name === undefined || store.nameMatches(flow.name, name))
+            .filter(({ flow }) => flowId === undefined || flow.id === flowId)
+            .filter(({ flow }) => jobId === undefined || flow.nodes.some((_, i) => store.jobId(flow, i) === jobId))
+            .filter(({ fields }) => clusterId === undefined || fields.ClusterId === clusterId)
+            .filter(({ fields }) => status === undefined || fields.Status === status)
+            .filter(({ fields }) => periodic === undefined || fields.Periodic === periodic);
+        const { rows: shown, ...paging } = page(rows, params);
+        return { ...paging, Flow: { Flow: shown.map(({ flow, fields }) => compact({ ...fields, Graph: flowGraph(flow, store) })) } };
+    },
+
+    DescribeFlow(params, store) {
+        const regionId = required(params, "RegionId");
+        const flowId = required(params, "Id");
+        const projectId = required(params, "ProjectId");
+        const project = store.project(regionId, projectId);
+        const flow = store.flow(project, flowId);
+        return compact({
+            ...flowFields(project, flow, store),
+            Graph: flowGraph(flow, store),
+            Namespace: "",
+            Lifecycle: "",
+            LogArchiveLocation: `oss://emr-emulator-logs/${project.id}/${flow.id}/`,
+            ParentFlowList: { ParentFlow: [] },
+        });
+    },
+};
+
+/**
+ * `DependencyFlowList.ParentFlow` items, one per flow the seed says this flow depends on. Field
+ * names and meanings follow the SDK models and the Japanese API page: `DependencyFlowId` and
+ * `DependencyInstanceId` are the parent's, `FlowId` and `FlowInstanceId` this instance's own.
+ * Which parent instance is named and what `Meet` means are not documented; the emulator names the
+ * parent's latest instance created before this one and sets `Meet` when it has SUCCEEDED.
+ */
+function dependencyFlows(record: InstanceRecord, store: Store, now: number): Record<string, unknown>[] {
+    return (record.flow.dependsOn ?? []).map((parentFlowId) => {
+        const parent = store
+            .all()
+            .filter((r) => r.project === record.project && r.flow.id === parentFlowId && r.createdAt <= record.createdAt)
+            .pop();
+        const schedule = scheduleTime(record, store);
+        return compact({
+            DependencyFlowId: parentFlowId,
+            DependencyInstanceId: parent?.id,
+            Meet: parent !== undefined && store.state(parent, now).status === "SUCCEEDED",
+            BizDate: parent === undefined ? undefined : scheduleTime(parent, store),
+            ScheduleKey: new Date(schedule ?? record.createdAt).toISOString().slice(0, 10).replace(/-/g, ""),
+            FlowId: record.flow.id,
+            FlowInstanceId: record.id,
+            ProjectId: record.project.id,
+        });
+    });
+}
+
+/** StartFlow and KillFlowJob: in every current SDK (Tea, Python core, Go), absent from the original seven. */
+const NODE_ACTIONS: Record<NodeActionName, Handler> = {
+    StartFlow(params, store) {
+        store.start(locate(params, store, "FlowInstanceId"));
+        return { Data: true };
+    },
+
+    /** `JobInstanceId` is documented as the node instance ID (节点实例ID): the `Id` of a `NodeInstance` item. */
+    KillFlowJob(params, store) {
+        const regionId = required(params, "RegionId");
+        const jobInstanceId = required(params, "JobInstanceId");
+        const projectId = required(params, "ProjectId");
+        const { record, index } = store.nodeInstance(store.project(regionId, projectId), jobInstanceId);
+        store.killNode(record, index);
+        return { Data: true };
+    },
+};
+
 export const ACTIONS: Record<ActionName, Handler> = {
+    ...CATALOG_ACTIONS,
     SubmitFlow(params, store) {
         const regionId = required(params, "RegionId");
         const projectId = required(params, "ProjectId");
@@ -166,7 +318,7 @@ export const ACTIONS: Record<ActionName, Handler> = {
             Namespace: "",
             LogArchiveLocation: `oss://emr-emulator-logs/${record.project.id}/${record.flow.id}/${record.id}/`,
             Lifecycle: "",
-            DependencyFlowList: { ParentFlow: [] },
+            DependencyFlowList: { ParentFlow: dependencyFlows(record, store, now) },
             NodeInstance: { NodeInstance: store.nodeInstances(record, state, now) },
         });
     },
@@ -245,7 +397,10 @@ export const ACTIONS: Record<ActionName, Handler> = {
         store.resume(locate(params, store, "FlowInstanceId"));
         return { Data: true };
     },
+
+    ...NODE_ACTIONS,
 };
+
 
 export function isAction(name: string): name is ActionName {
     return Object.prototype.hasOwnProperty.call(ACTIONS, name);

@@ -11,7 +11,8 @@ import { SCHEDULE_TIME_MODES, TIME_RANGE_MODES, checkCorners, type ContractCorne
 const HELP = `Usage: emr-flow-emulator [options]
 
 A local emulator of the Alibaba Cloud E-MapReduce flow API (SubmitFlow, DescribeFlowInstance,
-ListFlowInstance, KillFlow, RerunFlow, SuspendFlow, ResumeFlow), API version 2016-04-08.
+ListFlowInstance, KillFlow, RerunFlow, SuspendFlow, ResumeFlow, ListFlowProject, ListFlow,
+DescribeFlow), API version 2016-04-08.
 
 Options:
   --port <n>               port to listen on; 0 picks a free one (default 0)
@@ -27,6 +28,10 @@ Options:
   --schedule-time <how>    ScheduleTime of a run with a numeric cyctime: ${SCHEDULE_TIME_MODES.join(", ")}
                            (default cyctime; Alibaba does not document it)
   --page-size-cap <n>      serve at most n ListFlowInstance items a page, silently (default: as asked, up to 100)
+  --name-filter <mode>     how Name filters match: contains (default) or exact
+  --kill-flow <mode>       absent (default: KillFlow answers 404 InvalidAction.NotFound, as no
+                           current SDK has it) or present
+  --external-status <s>    node ExternalStatus failure spelling: FAILED (default) or FAIL
   -h, --help               show this help
 
 On start it prints one line: "emr-flow-emulator listening on http://<host>:<port>".
@@ -45,6 +50,12 @@ function number(name: string, text: string | undefined, check: (n: number) => bo
     return n;
 }
 
+function oneOf<T extends string>(name: string, text: string | undefined, allowed: readonly T[]): T | undefined {
+    if (text === undefined) return undefined;
+    if (!(allowed as readonly string[]).includes(text)) fail(`--${name} ${JSON.stringify(text)} is not valid: expected ${allowed.join(" or ")}`);
+    return text as T;
+}
+
 async function main(): Promise<void> {
     let values;
     try {
@@ -61,6 +72,9 @@ async function main(): Promise<void> {
                 "time-range-on": { type: "string" },
                 "schedule-time": { type: "string" },
                 "page-size-cap": { type: "string" },
+                "name-filter": { type: "string" },
+                "kill-flow": { type: "string" },
+                "external-status": { type: "string" },
                 help: { type: "boolean", short: "h" },
             },
             strict: true,
@@ -95,6 +109,9 @@ async function main(): Promise<void> {
     } catch (err) {
         fail((err as Error).message);
     }
+    const nameFilter = oneOf("name-filter", values["name-filter"], ["contains", "exact"] as const);
+    const killFlow = oneOf("kill-flow", values["kill-flow"], ["present", "absent"] as const);
+    const externalStatusSpelling = oneOf("external-status", values["external-status"], ["FAILED", "FAIL"] as const);
     const accessKeyId = values["access-key-id"];
     const accessKeySecret = values["access-key-secret"];
 
@@ -110,6 +127,9 @@ async function main(): Promise<void> {
             ...(rateLimitPerSecond !== undefined && { rateLimitPerSecond }),
             ...(timeScale !== undefined && { timeScale }),
             corners,
+            ...(nameFilter !== undefined && { nameFilter }),
+            ...(killFlow !== undefined && { killFlow }),
+            ...(externalStatusSpelling !== undefined && { externalStatusSpelling }),
         });
     } catch (err) {
         fail(`cannot start: ${(err as Error).message}`);

@@ -27,15 +27,21 @@ const nodeSchema = z.strictObject({
 
 const flowSchema = z.strictObject({
     id: id("F"),
+    /** Names need not be unique: a seed can play a project where two flows share one. */
     name: z.string().min(1),
+    description: z.string().optional(),
     clusterId: id("C").optional(),
     cronExpression: z.string().optional(),
+    /** Flows of the same project this flow depends on: listed in `DependencyFlowList` of its instances. */
+    dependsOn: z.array(id("F")).optional(),
     nodes: z.array(nodeSchema).min(1, "a flow needs at least one node"),
 });
 
 const projectSchema = z.strictObject({
     id: id("FP"),
+    /** ListFlowProject's `Name`; the ID stands in when left out. Need not be unique. */
     name: z.string().min(1).optional(),
+    description: z.string().optional(),
     regionId: z.string().regex(/^[a-z]+(-[a-z0-9]+)+$/, "must be a region ID such as cn-hangzhou"),
     owner: z.string().min(1).optional(),
     flows: z.array(flowSchema),
@@ -57,6 +63,14 @@ export const seedSchema = z
             project.flows.forEach((flow, f) => {
                 if (flows.has(flow.id)) ctx.addIssue({ code: "custom", path: ["projects", p, "flows", f, "id"], message: `duplicate flow ID ${flow.id}` });
                 flows.add(flow.id);
+            });
+            const own = new Set(project.flows.map((flow) => flow.id));
+            project.flows.forEach((flow, f) => {
+                (flow.dependsOn ?? []).forEach((parent, d) => {
+                    if (!own.has(parent) || parent === flow.id) {
+                        ctx.addIssue({ code: "custom", path: ["projects", p, "flows", f, "dependsOn", d], message: `${parent} is not another flow of project ${project.id}` });
+                    }
+                });
             });
         });
     });

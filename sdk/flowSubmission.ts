@@ -73,7 +73,8 @@ export interface FlowSubmissionArgs {
     timeoutSeconds?: pulumi.Input<number>;
     /**
      * When true, deleting or replacing this resource stops a run that is still going (KillFlow)
-     * and waits until it is KILLED. When false, delete only removes the run from the stack.
+     * and waits until it is KILLED (where the service has no KillFlow: suspends the run and kills
+     * its running jobs, and reports what it stopped). When false, delete only removes the run from the stack.
      * Changing it never submits a new run. Default: false.
      */
     killOnDelete?: pulumi.Input<boolean>;

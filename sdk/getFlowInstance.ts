@@ -9,6 +9,10 @@
  * `alicloud:*` and `emr-flow:*`, then the environment, then Alibaba's credential chain). It is
  * read-only, so it runs during preview as well as during `pulumi up`: a preview already shows the
  * real status, and a wrong ID fails the preview rather than the deployment.
+ *
+ * Under `pulumi.runtime.setMocks` (a user's unit tests) it calls out to nothing: the lookup becomes
+ * an invoke of {@link GET_FLOW_INSTANCE_TOKEN}, which the test's `mocks.call` answers, and neither
+ * Alibaba's client nor its credential chain is loaded.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { FlowInstanceDetails } from "./flowInstanceDetails";
@@ -19,7 +23,7 @@ export type { FlowInstanceDetails } from "./flowInstanceDetails";
 export interface GetFlowInstanceArgs {
     /** The flow instance to look up, `FI-` followed by 16 characters. Required. */
     instanceId: string;
-    /** The project that owns the instance, `FP-` followed by 16 characters. Required (the API needs it). */
+    /** The project that owns the instance, `FP-` followed by 16 characters (the `FP-` may be left out). Required (the API needs it). */
     projectId: string;
     /**
      * The project's region, such as `cn-hangzhou`.
@@ -38,9 +42,15 @@ export interface GetFlowInstanceOutputArgs {
     regionId?: pulumi.Input<string | undefined>;
 }
 
-type SchemaModule = typeof import("../provider/runs/inputs");
-type ClientModule = typeof import("../provider/client/emrFlowClient");
-type SettingsModule = typeof import("../provider/client/settings");
+/**
+ * The token under which {@link getFlowInstance} reaches `mocks.call` when the program runs under
+ * `pulumi.runtime.setMocks`. The call's `inputs` are the arguments as given (`instanceId`,
+ * `projectId`, and `regionId` when set); whatever the mock returns is the result.
+ */
+export const GET_FLOW_INSTANCE_TOKEN = "pulumi-emr-flow:index:getFlowInstance";
+
+type InputsModule = typeof import("../provider/runs/inputs");
+type LookupRuntimeModule = typeof import("./lookupRuntime");
 type ErrorsModule = typeof import("../provider/client/errors");
 type DetailsModule = typeof import("./flowInstanceDetails");
 
@@ -51,7 +61,8 @@ type DetailsModule = typeof import("./flowInstanceDetails");
  *
  * Rejects with an error that names the instance and the project when the instance does not
  * exist, and with the client's error (which says what to do) for credentials, network or API
- * failures. Runs in preview too (see the module comment).
+ * failures. Runs in preview too (see the module comment). Under `pulumi.runtime.setMocks` it
+ * calls nothing: the test's `mocks.call` answers it, with the token {@link GET_FLOW_INSTANCE_TOKEN}.
  *
  * @example
  * ```ts
@@ -62,40 +73,43 @@ type DetailsModule = typeof import("./flowInstanceDetails");
 export async function getFlowInstance(args: GetFlowInstanceArgs): Promise<FlowInstanceDetails> {
     // Required here rather than at the top: every program loads the SDK, and only the programs
     // that look runs up should pay for zod and Alibaba's client.
-    const { INSTANCE_ID_PATTERN, PROJECT_ID_PATTERN } = require("../provider/runs/inputs") as SchemaModule;
+    const { INSTANCE_ID_PATTERN, checkId } = require("../provider/runs/inputs") as InputsModule;
     const problems: string[] = [];
     if (typeof args?.instanceId !== "string" || !INSTANCE_ID_PATTERN.test(args.instanceId)) {
         problems.push(`instanceId ${JSON.stringify(args?.instanceId)} is not a flow instance ID such as FI-0123456789ABCDEF`);
     }
-    if (typeof args?.projectId !== "string" || !PROJECT_ID_PATTERN.test(args.projectId)) {
-        problems.push(`projectId ${JSON.stringify(args?.projectId)} is not a project ID such as FP-0123456789ABCDEF`);
-    }
+    const project = checkId("project", args?.projectId, "to find it by name, use getFlowProject({ name })");
+    if (!("id" in project)) problems.push(`projectId ${JSON.stringify(args?.projectId)} ${project.reason}`);
     if (args?.regionId !== undefined && typeof args.regionId !== "string") {
         problems.push(`regionId must be a string such as cn-hangzhou`);
     }
     if (problems.length > 0) throw new Error(`emr-flow: getFlowInstance: ${problems.join("; ")}`);
 
-    const { EmrFlowClient } = require("../provider/client/emrFlowClient") as ClientModule;
-    const { resolveSettings } = require("../provider/client/settings") as SettingsModule;
+    const { lookupOrInvoke } = require("./lookupRuntime") as LookupRuntimeModule;
+    return lookupOrInvoke(GET_FLOW_INSTANCE_TOKEN, { instanceId: args.instanceId, projectId: args.projectId, regionId: args.regionId }, () => lookupFlowInstance(args));
+}
+
+/**
+ * The lookup itself: DescribeFlowInstance with the settings the provider reads. Arguments are
+ * already checked.
+ *
+ * @internal
+ */
+export async function lookupFlowInstance(args: GetFlowInstanceArgs): Promise<FlowInstanceDetails> {
     const { isNotFoundError } = require("../provider/client/errors") as ErrorsModule;
     const { toFlowInstanceDetails } = require("./flowInstanceDetails") as DetailsModule;
-
-    // runtime.getConfig reads the raw stack config (secrets unwrapped) without the warning that
-    // Config.get gives for secret keys; the values stay in this process and never reach an output.
-    const settings = resolveSettings({
-        explicit: args.regionId ? { regionId: args.regionId } : {},
-        config: (key) => pulumi.runtime.getConfig(key),
-        env: process.env,
-    });
-    const client = new EmrFlowClient(settings);
-    const regionId = args.regionId ?? settings.regionId ?? "";
+    const { programClient } = require("./lookupRuntime") as LookupRuntimeModule;
+    const { checkId } = require("../provider/runs/inputs") as InputsModule;
+    const project = checkId("project", args.projectId);
+    const projectId = "id" in project ? project.id : args.projectId;
+    const { client, regionId } = programClient(args.regionId);
     try {
-        const instance = await client.describeFlowInstance({ regionId: args.regionId, projectId: args.projectId, instanceId: args.instanceId });
+        const instance = await client.describeFlowInstance({ regionId: args.regionId, projectId, instanceId: args.instanceId });
         return toFlowInstanceDetails(instance, regionId);
     } catch (err) {
         if (isNotFoundError(err)) {
             throw new Error(
-                `emr-flow: flow instance ${args.instanceId} was not found in project ${args.projectId}${regionId ? ` (region ${regionId})` : ""}. ` +
+                `emr-flow: flow instance ${args.instanceId} was not found in project ${projectId}${regionId ? ` (region ${regionId})` : ""}. ` +
                     `Check the instance ID, and that it belongs to this project and region.`,
             );
         }

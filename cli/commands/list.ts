@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import type { FlowInstanceSummary } from "../../provider/client/responses";
 import { FLOW_STATUSES } from "../../provider/client/responses";
 import { listTable } from "../format";
-import { DEFAULT_LIST_LIMIT, collectStatuses, parseFlowId, parseLimit, projectOption, requireProject } from "../options";
+import { DEFAULT_LIST_LIMIT, collectStatuses, parseFlowId, parseLimit, projectOption } from "../options";
 import type { CommandEnv } from "../session";
 
 /** ListFlowInstance's largest page. */
@@ -19,7 +19,7 @@ export function addList(program: Command, { sessionOf }: CommandEnv): void {
         .option("-n, --limit <n>", "show at most this many", parseLimit, DEFAULT_LIST_LIMIT)
         .action(async (opts: { project?: string; flow?: string; status?: string[]; limit: number }, cmd: Command) => {
             const s = sessionOf(cmd);
-            const projectId = requireProject(opts.project, "list");
+            const projectId = await s.projectId(opts.project, "list");
             const { client } = s.client();
             const instances: FlowInstanceSummary[] = [];
             let total = 0;

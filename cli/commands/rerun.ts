@@ -1,7 +1,7 @@
 /** `emr-flow rerun`: run a finished run again on the same instance (RerunFlow). */
 import type { Command } from "commander";
 import { rerunRun } from "../../provider/runs/rerun";
-import { parseInstanceId, projectOption, requireProject, timeoutOption } from "../options";
+import { parseInstanceId, projectOption, timeoutOption } from "../options";
 import type { CommandEnv } from "../session";
 
 export function addRerun(program: Command, { sessionOf, result }: CommandEnv): void {
@@ -15,7 +15,7 @@ export function addRerun(program: Command, { sessionOf, result }: CommandEnv): v
         .addOption(timeoutOption())
         .action(async (instanceId: string, opts: { project?: string; failedOnly?: boolean; wait?: boolean; timeout: number }, cmd: Command) => {
             const s = sessionOf(cmd);
-            const projectId = requireProject(opts.project, "rerun", instanceId);
+            const projectId = await s.projectId(opts.project, "rerun", instanceId);
             const { client } = s.client();
             const ref = { projectId, instanceId };
             const rerun = await rerunRun(client, ref, { failedOnly: Boolean(opts.failedOnly) });

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { EXIT } from "../exit";
 import { describeDetails } from "../format";
-import { parseInstanceId, projectOption, requireProject } from "../options";
+import { parseInstanceId, projectOption } from "../options";
 import type { CommandEnv } from "../session";
 
 export function addStatus(program: Command, { sessionOf, result }: CommandEnv): void {
@@ -13,7 +13,7 @@ export function addStatus(program: Command, { sessionOf, result }: CommandEnv): 
         .addOption(projectOption())
         .action(async (instanceId: string, opts: { project?: string }, cmd: Command) => {
             const s = sessionOf(cmd);
-            const projectId = requireProject(opts.project, "status", instanceId);
+            const projectId = await s.projectId(opts.project, "status", instanceId);
             const { client } = s.client();
             const details = s.details(await client.describeFlowInstance({ projectId, instanceId }));
             if (s.json) s.printJson(details);

@@ -1,7 +1,7 @@
 /** `emr-flow submit`: start a run (SubmitFlow), and with --wait wait for it. */
 import type { Command } from "commander";
 import { submitFlowOnce, submittedLine } from "../../provider/runs/submit";
-import { buildConf, collectConf, parseFlowId, projectOption, requireProject, timeoutOption } from "../options";
+import { buildConf, collectConf, parseFlowId, projectOption, timeoutOption } from "../options";
 import type { CommandEnv } from "../session";
 
 export function addSubmit(program: Command, { sessionOf, result }: CommandEnv): void {
@@ -16,8 +16,9 @@ export function addSubmit(program: Command, { sessionOf, result }: CommandEnv): 
         .addOption(timeoutOption())
         .action(async (opts: { project?: string; flow: string; conf: string[]; cyctime?: string; wait?: boolean; timeout: number }, cmd: Command) => {
             const s = sessionOf(cmd);
-            const projectId = requireProject(opts.project, "submit");
+            // The conf is checked before a project name is looked up: a usage error costs no call.
             const conf = buildConf(opts.conf, opts.cyctime);
+            const projectId = await s.projectId(opts.project, "submit");
             const { client, regionId } = s.client();
             const attempt = await submitFlowOnce(client, { projectId, flowId: opts.flow, conf });
             // No record and no search here: an unknown outcome is reported as it is (exit 4), and the user decides.

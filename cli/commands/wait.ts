@@ -1,6 +1,6 @@
 /** `emr-flow wait`: wait until a run ends, showing progress. */
 import type { Command } from "commander";
-import { parseInstanceId, projectOption, requireProject, timeoutOption } from "../options";
+import { parseInstanceId, projectOption, timeoutOption } from "../options";
 import type { CommandEnv } from "../session";
 
 export function addWait(program: Command, { sessionOf, result }: CommandEnv): void {
@@ -12,7 +12,7 @@ export function addWait(program: Command, { sessionOf, result }: CommandEnv): vo
         .addOption(timeoutOption())
         .action(async (instanceId: string, opts: { project?: string; timeout: number }, cmd: Command) => {
             const s = sessionOf(cmd);
-            const projectId = requireProject(opts.project, "wait", instanceId);
+            const projectId = await s.projectId(opts.project, "wait", instanceId);
             result.code = await s.waitAndReport({ projectId, instanceId }, opts.timeout, undefined);
         });
 }

@@ -151,7 +151,7 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
             this.print(`emr-flow: ${id} removed from the stack; the run itself is left as it is (last seen ${state.status ?? "unknown"}). Set killOnDelete: true to stop unfinished runs on delete.`);
             return;
         }
-        const { stopRun } = require("../runs/stop") as typeof import("../runs/stop");
+        const { stopRun, haltReport } = require("../runs/stop") as typeof import("../runs/stop");
         let stopped: Awaited<ReturnType<typeof stopRun>>;
         try {
             stopped = await stopRun(this.client(), { regionId: state.regionId, projectId: state.projectId, instanceId: id }, {
@@ -169,6 +169,11 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
             if (!stopped.afterKill) this.print(`emr-flow: ${id} no longer exists; nothing to kill`);
         } else if (stopped.outcome === "ended") {
             if (!stopped.afterKill) this.print(`emr-flow: ${id} already ended (${stopped.instance.status}); nothing to kill`);
+        } else if (stopped.outcome === "halted") {
+            // No KillFlow at the service: say exactly what was stopped; never call it KILLED.
+            const report = `emr-flow: ${haltReport(stopped, id)}`;
+            if (!stopped.stopped) throw new Error(`${report} It stays in the stack: run the delete again once it has stopped.`);
+            this.print(report);
         } else if (stopped.outcome === "timeout") {
             throw new Error(
                 `emr-flow: asked EMR to kill ${id} (project ${state.projectId}) but it was still ${stopped.instance?.status ?? "unknown"} after ${KILL_WAIT_MS / 60_000} minutes. ` +

@@ -76,7 +76,7 @@ export async function waitAndReport(
         throw new ResourceInitError(message, state.instanceId, keep(outs), [message]);
     }
     if (state.status === "FAILED" || state.status === "KILLED") {
-        const failedNodes = (state.nodes ?? []).filter((n) => n.status === "FAILED" || n.status === "KILL_FAILED");
+        const failedNodes = (state.nodes ?? []).filter((n) => ["FAILED", "FAIL", "KILL_FAILED", "KILL_FAIL"].includes(n.status));
         const nodes = failedNodes.length
             ? ` Failed nodes: ${failedNodes.map((n) => `${n.name} (${n.jobType ?? "job"} ${n.jobId ?? ""}${n.externalId ? `, ${n.externalId}` : ""}${n.externalStatus ? ` ${n.externalStatus}` : ""})`.replace(/ \)/g, ")").replace(/ ,/g, ",")).join("; ")}.`
             : "";

@@ -10,14 +10,15 @@
 import { z } from "zod";
 import {
     CONF_KEY_PATTERN,
-    FLOW_ID_PATTERN,
+    ID_KINDS,
     MAX_TIMEOUT_SECONDS,
-    PROJECT_ID_PATTERN,
     REGION_ID_PATTERN,
+    checkId,
     confTooLarge,
     describeType,
     describeValue,
     parseCyctime,
+    type IdKind,
 } from "../runs/inputs";
 
 /** How long a FlowSubmission waits by default, in seconds (one hour). */
@@ -30,11 +31,22 @@ export const REPLACE_ON_CHANGE = ["projectId", "flowId", "regionId", "conf", "tr
 /** Inputs that change how the provider behaves but never submit a new run. */
 export const UPDATE_IN_PLACE = ["waitFor", "timeoutSeconds", "killOnDelete"] as const;
 
-function idSchema(what: string, pattern: RegExp, example: string) {
+/**
+ * An ID input: rejected only when it cannot be an ID of its kind (see `checkId`), with the lookup
+ * that finds one by name; a project ID given without `FP-` is stored with it, so both spellings
+ * of one project are the same input.
+ */
+function idSchema(kind: IdKind) {
+    const { what, lookup } = ID_KINDS[kind];
     return z
         .string({ error: (issue) => `${what} must be a string, got ${describeType(issue.input)}` })
         .min(1, { error: `${what} must not be empty` })
-        .regex(pattern, { error: (issue) => `"${String(issue.input)}" is not a ${what}: expected the shape ${example}` });
+        .transform((value, ctx) => {
+            const checked = checkId(kind, value, `to find one by name, use ${lookup}`);
+            if ("id" in checked) return checked.id;
+            ctx.addIssue({ code: "custom", message: `"${value}" ${checked.reason}` });
+            return z.NEVER;
+        });
 }
 
 /**
@@ -80,8 +92,8 @@ export function flowSubmissionSchema() {
     const timeoutGot = (input: unknown): string => `timeoutSeconds: got ${describeValue(input)}; expected ${timeoutRange}`;
     return z
         .object({
-            projectId: idSchema("project ID", PROJECT_ID_PATTERN, "FP-0123456789ABCDEF"),
-            flowId: idSchema("flow ID", FLOW_ID_PATTERN, "F-0123456789ABCDEF"),
+            projectId: idSchema("project"),
+            flowId: idSchema("flow"),
             regionId: z
                 .string({ error: (issue) => `regionId must be a string, got ${describeType(issue.input)}` })
                 .regex(REGION_ID_PATTERN, { error: (issue) => `"${String(issue.input)}" is not a region ID such as cn-hangzhou` })

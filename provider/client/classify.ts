@@ -116,6 +116,11 @@ function adviceFor(code: string, statusCode: number | undefined, ctx: ErrorConte
         default:
             break;
     }
+    if (/^Invalid(Action|Api)\.NotFound$/.test(code)) {
+        // The endpoint does not know the action at all: no ID is at fault.
+        const where = ctx.endpoint ? `${ctx.endpoint} does` : "The endpoint does";
+        return `${where} not offer ${ctx.action}: the service has dropped or never had this action, or the endpoint is not the EMR 2016-04-08 API. No project, flow or instance ID is at fault; check the endpoint setting.`;
+    }
     if (statusCode === 403 || /^Forbidden|NoPermission/.test(code)) {
         return `The caller${creds} lacks permission for emr:${ctx.action}: grant it in RAM (for example the AliyunEMRFullAccess policy) or use other credentials.`;
     }

@@ -1,5 +1,6 @@
 /**
- * `EmrFlowClient`: the seven EMR flow actions this package uses, typed, over
+ * `EmrFlowClient`: the EMR flow actions this package uses (runs, and the projects and flows they
+ * belong to), typed, over
  * `@alicloud/openapi-client`'s generic `callApi`.
  *
  * Every call is RPC style (`POST /`, API version 2016-04-08, business parameters in the query)
@@ -15,11 +16,18 @@ import { isThrottlingAnswer, type ErrorContext } from "./classify";
 import { Redactor } from "./redact";
 import {
     parseControlResponse,
+    parseDescribeFlow,
     parseDescribeFlowInstance,
+    parseListFlow,
     parseListFlowInstance,
+    parseListFlowProject,
     parseSubmitFlow,
+    type FlowDefinition,
     type FlowInstance,
     type FlowInstanceSummary,
+    type FlowProject,
+    type FlowSummary,
+    type Page,
 } from "./responses";
 import { retryPolicy, systemRetryDeps, withRetry, type CallKind, type RetryDeps, type RetryPolicy } from "./retry";
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_READ_TIMEOUT_MS, type ClientSettings } from "./settings";
@@ -71,7 +79,13 @@ export interface ListFlowInstancesParams {
     regionId?: string;
     projectId: string;
     flowId?: string;
+    /** Only instances of flows with this name (`FlowName`). */
+    flowName?: string;
+    /** Only instances of this owner (`Owner`, an account ID). */
+    owner?: string;
     instanceId?: string;
+    /** Only the instance holding this node (job) instance (`NodeInstanceId`). */
+    nodeInstanceId?: string;
     /** Only instances in these statuses. */
     statuses?: string[];
     /** Only instances created at or after this time, epoch ms. */
@@ -94,6 +108,39 @@ export interface ListFlowInstancesResult {
     pageNumber: number;
     pageSize: number;
     instances: FlowInstanceSummary[];
+}
+
+/** ListFlowProject's filters, with the names of Alibaba's SDKs. */
+export interface ListFlowProjectsParams {
+    /** Default: the client's settings region. */
+    regionId?: string;
+    /** Only projects of this name (whether the service matches it exactly or as a part is not documented). */
+    name?: string;
+    projectId?: string;
+    /** Default 1. */
+    pageNumber?: number;
+    pageSize?: number;
+}
+
+/** ListFlow's filters, with the names of Alibaba's SDKs. */
+export interface ListFlowsParams {
+    /** Default: the client's settings region. */
+    regionId?: string;
+    /** The service documents it as optional; without it, flows of every project in the region. */
+    projectId?: string;
+    /** Only flows of this name (exact or part: not documented). */
+    name?: string;
+    /** Only this flow (`Id`). */
+    flowId?: string;
+    /** Only flows holding this job, `FJ-…`. */
+    jobId?: string;
+    clusterId?: string;
+    /** `UNDER_SCHEDULE` or `STOP_SCHEDULE`. */
+    status?: string;
+    periodic?: boolean;
+    /** Default 1. */
+    pageNumber?: number;
+    pageSize?: number;
 }
 
 export interface ControlResult {
@@ -182,7 +229,10 @@ export class EmrFlowClient {
     async listFlowInstances(p: ListFlowInstancesParams): Promise<ListFlowInstancesResult> {
         const query: Record<string, string> = { ProjectId: p.projectId };
         if (p.flowId !== undefined) query.FlowId = p.flowId;
+        if (p.flowName !== undefined) query.FlowName = p.flowName;
+        if (p.owner !== undefined) query.Owner = p.owner;
         if (p.instanceId !== undefined) query.InstanceId = p.instanceId;
+        if (p.nodeInstanceId !== undefined) query.NodeInstanceId = p.nodeInstanceId;
         (p.statuses ?? []).forEach((status, i) => (query[`StatusList.${i + 1}`] = status));
         if (p.createdFrom !== undefined || p.createdTo !== undefined) {
             query.TimeRange = JSON.stringify({ type: "range", from: p.createdFrom ?? 0, to: p.createdTo ?? this.deps.now() });
@@ -196,9 +246,60 @@ export class EmrFlowClient {
         );
     }
 
-    /** Kills a running flow instance. */
+    /** One page of the projects the credentials can see in a region. */
+    async listFlowProjects(p: ListFlowProjectsParams = {}): Promise<Page<FlowProject>> {
+        const query: Record<string, string> = {};
+        if (p.name !== undefined) query.Name = p.name;
+        if (p.projectId !== undefined) query.ProjectId = p.projectId;
+        if (p.pageNumber !== undefined) query.PageNumber = String(p.pageNumber);
+        if (p.pageSize !== undefined) query.PageSize = String(p.pageSize);
+        return this.call("ListFlowProject", "read", p.regionId, query, { projectId: p.projectId }, (res, ctx) =>
+            parseListFlowProject(res.body, { ...ctx, pageNumber: p.pageNumber, pageSize: p.pageSize }),
+        );
+    }
+
+    /** One page of flows (workflow definitions), of a project or of the region. */
+    async listFlows(p: ListFlowsParams = {}): Promise<Page<FlowSummary>> {
+        const query: Record<string, string> = {};
+        if (p.projectId !== undefined) query.ProjectId = p.projectId;
+        if (p.name !== undefined) query.Name = p.name;
+        if (p.flowId !== undefined) query.Id = p.flowId;
+        if (p.jobId !== undefined) query.JobId = p.jobId;
+        if (p.clusterId !== undefined) query.ClusterId = p.clusterId;
+        if (p.status !== undefined) query.Status = p.status;
+        if (p.periodic !== undefined) query.Periodic = String(p.periodic);
+        if (p.pageNumber !== undefined) query.PageNumber = String(p.pageNumber);
+        if (p.pageSize !== undefined) query.PageSize = String(p.pageSize);
+        return this.call("ListFlow", "read", p.regionId, query, { projectId: p.projectId, flowId: p.flowId }, (res, ctx) =>
+            parseListFlow(res.body, { ...ctx, pageNumber: p.pageNumber, pageSize: p.pageSize }),
+        );
+    }
+
+    /** One flow's definition. */
+    async describeFlow(p: { regionId?: string; projectId: string; flowId: string }): Promise<FlowDefinition & { requestId: string }> {
+        const query = { Id: p.flowId, ProjectId: p.projectId };
+        return this.call("DescribeFlow", "read", p.regionId, query, { projectId: p.projectId, flowId: p.flowId }, (res, ctx) =>
+            parseDescribeFlow(res.body, { ...ctx, projectId: p.projectId }),
+        );
+    }
+
+    /**
+     * Kills a running flow instance. No current SDK of the API has KillFlow any more; the service
+     * may answer `InvalidAction.NotFound` (see `runs/stop.ts` for stopping a run without it).
+     */
     async killFlow(p: InstanceRef): Promise<ControlResult> {
         return this.control("KillFlow", p, {});
+    }
+
+    /** Starts a flow instance (StartFlow). What the service does with it is not documented. */
+    async startFlow(p: InstanceRef): Promise<ControlResult> {
+        return this.control("StartFlow", p, {});
+    }
+
+    /** Stops one running node (job) instance: `jobInstanceId` is the node instance's `id`. */
+    async killFlowJob(p: { regionId?: string; projectId: string; instanceId?: string; jobInstanceId: string }): Promise<ControlResult> {
+        const query = { JobInstanceId: p.jobInstanceId, ProjectId: p.projectId };
+        return this.call("KillFlowJob", "mutation", p.regionId, query, { projectId: p.projectId, instanceId: p.instanceId }, (res, ctx) => parseControlResponse(res.body, ctx));
     }
 
     /** Pauses a running flow instance (ResumeFlow continues it). */

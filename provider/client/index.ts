@@ -8,6 +8,7 @@
  */
 export { EmrFlowClient, EMR_API_VERSION } from "./emrFlowClient";
 export type { EmrFlowClientDeps, InstanceRef, SubmitFlowParams, ListFlowInstancesParams, ListFlowInstancesResult, ControlResult } from "./emrFlowClient";
+export type { ListFlowProjectsParams, ListFlowsParams } from "./emrFlowClient";
 export { resolveSettings, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_READ_TIMEOUT_MS, CONFIG_KEYS, ENV_VARS } from "./settings";
 export type { ClientSettings, ExplicitSettings, SettingsSources } from "./settings";
 export {
@@ -23,6 +24,7 @@ export {
 } from "./errors";
 export { isFinalFlowStatus, isFinalNodeStatus, FLOW_STATUSES, NODE_STATUSES } from "./responses";
 export type { FlowInstance, FlowInstanceSummary, NodeInstance, FlowStatus, NodeStatus } from "./responses";
+export type { FlowProject, FlowSummary, FlowDefinition, FlowScheduleStatus, Page } from "./responses";
 export { endpointForRegion, KNOWN_REGIONS } from "./endpoint";
 export { DEFAULT_RETRY_POLICY } from "./retry";
 export type { RetryPolicy } from "./retry";

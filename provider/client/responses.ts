@@ -16,8 +16,11 @@ import { EmrResponseError } from "./errors";
 
 /** Status of a flow instance. Unknown values are passed through as strings. */
 export type FlowStatus = "PREP" | "RUNNING" | "SUSPENDED" | "SUCCEEDED" | "FAILED" | "KILLED" | (string & {});
-/** Status of a node instance (a separate set from {@link FlowStatus}). */
-export type NodeStatus = "SUBMITTED" | "RUNNING" | "SUCCESS" | "FAILED" | "KILL_FAILED" | "KILL_SUCCESS" | (string & {});
+/**
+ * Status of a node instance (a separate set from {@link FlowStatus}). The documents spell a failure
+ * both `FAILED`/`KILL_FAILED` and `FAIL`/`KILL_FAIL`; both are known here.
+ */
+export type NodeStatus = "SUBMITTED" | "RUNNING" | "SUCCESS" | "FAILED" | "FAIL" | "KILL_FAILED" | "KILL_FAIL" | "KILL_SUCCESS" | (string & {});
 
 /** The documented flow instance statuses. */
 export const FLOW_STATUSES = ["PREP", "RUNNING", "SUSPENDED", "SUCCEEDED", "FAILED", "KILLED"] as const;
@@ -25,8 +28,10 @@ export const FLOW_STATUSES = ["PREP", "RUNNING", "SUSPENDED", "SUCCEEDED", "FAIL
 export const FINAL_FLOW_STATUSES: readonly string[] = ["SUCCEEDED", "FAILED", "KILLED"];
 /** The documented node instance statuses. */
 export const NODE_STATUSES = ["SUBMITTED", "RUNNING", "SUCCESS", "FAILED", "KILL_FAILED", "KILL_SUCCESS"] as const;
-/** The statuses a node instance never leaves. */
-export const FINAL_NODE_STATUSES: readonly string[] = ["SUCCESS", "FAILED", "KILL_FAILED", "KILL_SUCCESS"];
+/** The statuses a node instance never leaves (both documented spellings of a failure). */
+export const FINAL_NODE_STATUSES: readonly string[] = ["SUCCESS", "FAILED", "FAIL", "KILL_FAILED", "KILL_FAIL", "KILL_SUCCESS"];
+/** The documented node `ExternalStatus` values (the job in its engine); `FAIL`/`FAILED` and `KILL_FAIL`/`KILL_FAILED` both occur in the documents. */
+export const EXTERNAL_STATUSES = ["SUBMITTED", "RUNNING", "SUCCESS", "FAIL", "FAILED", "KILL_FAIL", "KILL_FAILED", "KILL_SUCCESS"] as const;
 
 /** Only SUCCEEDED, FAILED and KILLED are final; an unknown status is not. */
 export function isFinalFlowStatus(status: string): boolean {
@@ -38,10 +43,25 @@ export function isFinalNodeStatus(status: string): boolean {
     return FINAL_NODE_STATUSES.includes(status);
 }
 
+/** Whether a node instance status says it failed or could not be killed (either documented spelling). */
+export function isFailedNodeStatus(status: string): boolean {
+    return status === "FAILED" || status === "FAIL" || status === "KILL_FAILED" || status === "KILL_FAIL";
+}
+
 /** One node (job run) of a flow instance. Times are epoch ms. */
 export interface NodeInstance {
+    /** The node instance ID (`FNI-…`); KillFlowJob takes it as `JobInstanceId`. */
     id: string;
     status: NodeStatus;
+    /** `START`, `JOB` or `END` in the documented samples. */
+    type?: string;
+    projectId?: string;
+    gmtCreate?: number;
+    gmtModified?: number;
+    /** The node's retry limit (a string on the wire in every SDK model). */
+    maxRetry?: number;
+    /** The pause between retries (a string on the wire). */
+    retryInterval?: number;
     nodeName?: string;
     jobId?: string;
     jobName?: string;
@@ -83,9 +103,28 @@ export interface FlowInstance {
     lifecycle?: string;
     /** The flow's DAG as the service's JSON string. */
     graph?: string;
-    /** IDs of the flows this one depends on. */
+    /** IDs of the flows this one depends on (each dependency's `DependencyFlowId`). */
     parentFlows: string[];
+    /** `DependencyFlowList.ParentFlow` in full, when the answer has it. */
+    dependencies?: FlowDependency[];
     nodes: NodeInstance[];
+}
+
+/**
+ * One item of `DependencyFlowList.ParentFlow`: the parent is `DependencyFlowId` and
+ * `DependencyInstanceId`; the item's `FlowId`/`FlowInstanceId` are the instance's own and are
+ * not repeated here.
+ */
+export interface FlowDependency {
+    /** The parent flow (`DependencyFlowId`). */
+    flowId: string;
+    /** The parent flow's instance (`DependencyInstanceId`). */
+    instanceId?: string;
+    /** `Meet`: presumably whether the dependency is satisfied; no document describes it. */
+    met?: boolean;
+    /** `BizDate`, epoch ms: the parent instance's run time. */
+    bizDate?: number;
+    scheduleKey?: string;
 }
 
 /** A flow instance as ListFlowInstance returns it (no nodes). Times are epoch ms. */
@@ -104,6 +143,62 @@ export interface FlowInstanceSummary {
     endTime?: number;
     duration?: number;
     hasNodeFailed?: boolean;
+}
+
+/** A project as ListFlowProject returns it. Times are epoch ms. */
+export interface FlowProject {
+    id: string;
+    name: string;
+    description?: string;
+    gmtCreate?: number;
+    gmtModified?: number;
+    /** The account that owns the project. */
+    userId?: string;
+}
+
+/** `UNDER_SCHEDULE` (the scheduler starts it by its cron) or `STOP_SCHEDULE`; newer values are kept. */
+export type FlowScheduleStatus = "UNDER_SCHEDULE" | "STOP_SCHEDULE" | (string & {});
+
+/** A flow (a workflow definition) as ListFlow returns it. Times are epoch ms. */
+export interface FlowSummary {
+    id: string;
+    name: string;
+    projectId?: string;
+    description?: string;
+    /** `EMR` in every documented answer. */
+    type?: string;
+    status?: FlowScheduleStatus;
+    /** Whether the scheduler runs it by its cron expression. */
+    periodic?: boolean;
+    cronExpr?: string;
+    clusterId?: string;
+    hostName?: string;
+    categoryId?: string;
+    createCluster?: boolean;
+    startSchedule?: number;
+    endSchedule?: number;
+    gmtCreate?: number;
+    gmtModified?: number;
+}
+
+/** A flow as DescribeFlow returns it: the summary's fields and a few more. */
+export interface FlowDefinition extends FlowSummary {
+    namespace?: string;
+    lifecycle?: string;
+    logArchiveLocation?: string;
+    /** The flow's DAG as the service's JSON string. */
+    graph?: string;
+    /** The flows this one depends on. */
+    parentFlows: { flowId: string; flowName?: string; projectId?: string; projectName?: string }[];
+}
+
+/** One page of a list answer. */
+export interface Page<T> {
+    requestId: string;
+    total: number;
+    pageNumber: number;
+    pageSize: number;
+    items: T[];
 }
 
 /** What the parsers need to know besides the body. */
@@ -159,6 +254,12 @@ function buildSchemas() {
     const node = z.object({
         Id: requiredText,
         Status: requiredText,
+        Type: text,
+        ProjectId: text,
+        GmtCreate: time,
+        GmtModified: time,
+        MaxRetry: time,
+        RetryInterval: time,
         NodeName: text,
         JobId: text,
         JobName: text,
@@ -244,7 +345,60 @@ function buildSchemas() {
 
     const control = z.object({ RequestId: text, Data: bool });
 
-    return { node, describe, summary, list, submit, control };
+    const project = z.object({
+        Id: requiredText,
+        Name: text,
+        Description: text,
+        GmtCreate: time,
+        GmtModified: time,
+        UserId: text,
+    });
+    const projects = z.object({
+        RequestId: text,
+        Total: time,
+        PageNumber: time,
+        PageSize: time,
+        Projects: wrapped("Project", project),
+    });
+    const flowFields = {
+        Id: requiredText,
+        Name: text,
+        ProjectId: text,
+        Description: text,
+        Type: text,
+        Status: text,
+        Periodic: bool,
+        CronExpr: text,
+        ClusterId: text,
+        HostName: text,
+        CategoryId: text,
+        CreateCluster: bool,
+        StartSchedule: time,
+        EndSchedule: time,
+        GmtCreate: time,
+        GmtModified: time,
+    };
+    const flow = z.object(flowFields);
+    const flows = z.object({
+        RequestId: text,
+        Total: time,
+        PageNumber: time,
+        PageSize: time,
+        // ListFlow doubles the key: `{"Flow": {"Flow": [...]}}`.
+        Flow: wrapped("Flow", flow),
+    });
+    const parentFlow = z.object({ ParentFlowId: requiredText, ParentFlowName: text, ProjectId: text, ProjectName: text });
+    const describeFlow = z.object({
+        ...flowFields,
+        RequestId: text,
+        Namespace: text,
+        Lifecycle: text,
+        LogArchiveLocation: text,
+        Graph: text,
+        ParentFlowList: wrapped("ParentFlow", parentFlow),
+    });
+
+    return { node, describe, summary, list, submit, control, project, projects, flow, flows, describeFlow };
 }
 
 type Schemas = ReturnType<typeof buildSchemas>;
@@ -288,6 +442,12 @@ function toNode(n: z.output<Schemas["node"]>): NodeInstance {
     return defined({
         id: n.Id,
         status: n.Status,
+        type: n.Type,
+        projectId: n.ProjectId,
+        gmtCreate: n.GmtCreate,
+        gmtModified: n.GmtModified,
+        maxRetry: n.MaxRetry,
+        retryInterval: n.RetryInterval,
         nodeName: n.NodeName,
         jobId: n.JobId,
         jobName: n.JobName,
@@ -306,6 +466,29 @@ function toNode(n: z.output<Schemas["node"]>): NodeInstance {
     });
 }
 
+/**
+ * One `ParentFlow` item. The parent is `DependencyFlowId` (the SDK models' and the API page's
+ * meaning); `ParentFlowId` (DescribeFlow's list) and a bare string are read too.
+ */
+function toDependency(p: unknown): FlowDependency | undefined {
+    if (typeof p === "string") return p === "" ? undefined : { flowId: p };
+    if (typeof p !== "object" || p === null) return undefined;
+    const rec = p as Record<string, unknown>;
+    const s = (key: string) => (typeof rec[key] === "string" && rec[key] !== "" ? (rec[key] as string) : undefined);
+    // Never the item's FlowId: that is the instance's own flow, not its parent.
+    const flowId = s("DependencyFlowId") ?? s("ParentFlowId");
+    if (flowId === undefined) return undefined;
+    const meet = rec["Meet"];
+    const bizDate = typeof rec["BizDate"] === "number" ? rec["BizDate"] : typeof rec["BizDate"] === "string" && /^\d+$/.test(rec["BizDate"]) ? Number(rec["BizDate"]) : undefined;
+    return defined({
+        flowId,
+        instanceId: s("DependencyInstanceId"),
+        met: typeof meet === "boolean" ? meet : meet === "true" ? true : meet === "false" ? false : undefined,
+        bizDate,
+        scheduleKey: s("ScheduleKey"),
+    });
+}
+
 /** Parses a SubmitFlow answer. Throws {@link EmrResponseError} when it holds no instance ID. */
 export function parseSubmitFlow(body: unknown, ctx: ParseContext): { requestId: string; instanceId: string } {
     const v = parse(getSchemas().submit, body, ctx);
@@ -315,15 +498,8 @@ export function parseSubmitFlow(body: unknown, ctx: ParseContext): { requestId: 
 /** Parses a DescribeFlowInstance answer. */
 export function parseDescribeFlowInstance(body: unknown, ctx: ParseContext): FlowInstance & { requestId: string } {
     const v = parse(getSchemas().describe, body, ctx);
-    const parentFlows = v.DependencyFlowList.map((p) => {
-        if (typeof p === "string") return p;
-        if (typeof p === "object" && p !== null) {
-            const rec = p as Record<string, unknown>;
-            const id = rec["FlowId"] ?? rec["Id"] ?? rec["ParentFlowId"];
-            if (typeof id === "string") return id;
-        }
-        return undefined;
-    }).filter((p): p is string => p !== undefined);
+    const dependencies = v.DependencyFlowList.map(toDependency).filter((d): d is FlowDependency => d !== undefined);
+    const parentFlows = dependencies.map((d) => d.flowId);
     return defined({
         requestId: v.RequestId ?? ctx.fallbackRequestId ?? "",
         id: v.Id,
@@ -345,6 +521,7 @@ export function parseDescribeFlowInstance(body: unknown, ctx: ParseContext): Flo
         lifecycle: v.Lifecycle,
         graph: v.Graph,
         parentFlows,
+        dependencies: dependencies.length > 0 ? dependencies : undefined,
         nodes: v.NodeInstance.map(toNode),
     });
 }
@@ -415,4 +592,69 @@ function listMissing(body: unknown, outer: string, inner: string): boolean {
     // "" is how some converters write an empty list: not missing, and only acceptable with Total 0
     // (the caller checks Total), so it counts as missing here.
     return true;
+}
+
+function toFlowSummary(f: z.output<Schemas["flow"]>): FlowSummary {
+    return defined({
+        id: f.Id,
+        name: f.Name ?? "",
+        projectId: f.ProjectId,
+        description: f.Description,
+        type: f.Type,
+        status: f.Status,
+        periodic: f.Periodic,
+        cronExpr: f.CronExpr,
+        clusterId: f.ClusterId,
+        hostName: f.HostName,
+        categoryId: f.CategoryId,
+        createCluster: f.CreateCluster,
+        startSchedule: f.StartSchedule,
+        endSchedule: f.EndSchedule,
+        gmtCreate: f.GmtCreate,
+        gmtModified: f.GmtModified,
+    });
+}
+
+function toPage<T>(
+    v: { RequestId?: string; Total?: number; PageNumber?: number; PageSize?: number },
+    items: T[],
+    ctx: ParseContext & { pageNumber?: number; pageSize?: number },
+): Page<T> {
+    return {
+        requestId: v.RequestId ?? ctx.fallbackRequestId ?? "",
+        total: v.Total ?? items.length,
+        pageNumber: v.PageNumber ?? ctx.pageNumber ?? 1,
+        pageSize: v.PageSize ?? ctx.pageSize ?? items.length,
+        items,
+    };
+}
+
+/** Parses a ListFlowProject answer. */
+export function parseListFlowProject(body: unknown, ctx: ParseContext & { pageNumber?: number; pageSize?: number }): Page<FlowProject> {
+    const v = parse(getSchemas().projects, body, ctx);
+    const items = v.Projects.map((p) =>
+        defined({ id: p.Id, name: p.Name ?? "", description: p.Description, gmtCreate: p.GmtCreate, gmtModified: p.GmtModified, userId: p.UserId }),
+    );
+    return toPage(v, items, ctx);
+}
+
+/** Parses a ListFlow answer. */
+export function parseListFlow(body: unknown, ctx: ParseContext & { pageNumber?: number; pageSize?: number }): Page<FlowSummary> {
+    const v = parse(getSchemas().flows, body, ctx);
+    return toPage(v, v.Flow.map(toFlowSummary), ctx);
+}
+
+/** Parses a DescribeFlow answer. `projectId` is filled in from the request when the body omits it. */
+export function parseDescribeFlow(body: unknown, ctx: ParseContext): FlowDefinition & { requestId: string } {
+    const v = parse(getSchemas().describeFlow, body, ctx);
+    return defined({
+        ...toFlowSummary(v),
+        projectId: v.ProjectId ?? ctx.projectId,
+        requestId: v.RequestId ?? ctx.fallbackRequestId ?? "",
+        namespace: v.Namespace,
+        lifecycle: v.Lifecycle,
+        logArchiveLocation: v.LogArchiveLocation,
+        graph: v.Graph,
+        parentFlows: v.ParentFlowList.map((p) => defined({ flowId: p.ParentFlowId, flowName: p.ParentFlowName, projectId: p.ProjectId, projectName: p.ProjectName })),
+    });
 }

@@ -4,8 +4,8 @@
  * Whether an error is worth retrying at all is the classifier's call (`retryable`, decided by
  * the API's `Code`, see `errors.ts`). Whether it is *safe* to retry depends on the call:
  *
- * - Reads (DescribeFlowInstance, ListFlowInstance) change nothing: every retryable error is
- *   retried.
+ * - Reads (DescribeFlowInstance, ListFlowInstance, ListFlowProject, ListFlow, DescribeFlow)
+ *   change nothing: every retryable error is retried.
  * - SubmitFlow has no idempotency token: a second attempt after a request that reached the
  *   service can start a second run. It is retried only when the service provably did not accept
  *   it: it answered throttling, or rejected the request itself (a 4xx), or the connection was

@@ -1,4 +1,4 @@
-// Operations on a flow run that do not depend on Pulumi: submit exactly once, find an ambiguous submission's run, resume a recorded one, wait with progress, stop, rerun.
+// Operations on a flow run that do not depend on Pulumi: submit exactly once, find an ambiguous submission's run, resume a recorded one, wait with progress, stop, rerun, and find the project and flow a run needs by name.
 /**
  * The Pulumi adapter (`../adapter`) and the `emr-flow` command line both act on runs through
  * these; they call the EMR API client (`../client`) and never the other way round.
@@ -17,3 +17,7 @@ export { rerunRun } from "./rerun";
 export { runFields, nodeSummary, isoTime, withoutUndefined } from "./instanceFields";
 export type { NodeSummary, RunFields } from "./instanceFields";
 export { parseCyctime, CONF_KEY_PATTERN, FLOW_ID_PATTERN, INSTANCE_ID_PATTERN, PROJECT_ID_PATTERN, REGION_ID_PATTERN, MAX_CONF_ENCODED_BYTES, confEncodedBytes, parseTime, parseTimeText, MAX_TIMEOUT_SECONDS } from "./inputs";
+export { BARE_PROJECT_ID_PATTERN, ID_KINDS, checkId } from "./inputs";
+export type { IdKind, IdProblem } from "./inputs";
+export { findProject, findFlow, listProjects, listFlows, allPages, LookupError, LOOKUP_PAGE_SIZE, MAX_LOOKUP_PAGES } from "./lookup";
+export type { LookupErrorCode } from "./lookup";

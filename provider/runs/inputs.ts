@@ -5,12 +5,81 @@
  */
 import { stringify } from "querystring";
 
-/** Project IDs look like `FP-` followed by 16 upper-case characters (hex in every documented example). */
+/**
+ * Project IDs look like `FP-` followed by 16 upper-case characters (hex in every documented
+ * example). This is the form the service answers with and the form this package sends.
+ */
 export const PROJECT_ID_PATTERN = /^FP-[0-9A-Z]{16}$/;
+/**
+ * The same 16 characters without `FP-`: the form of SubmitFlow's documented sample request
+ * (`ProjectId=257A173659F5****`). Accepted as input and sent with the prefix, the form every
+ * other document and every answer of the service uses.
+ */
+export const BARE_PROJECT_ID_PATTERN = /^[0-9A-Z]{16}$/;
 /** Flow IDs look like `F-` followed by 16 upper-case characters. */
 export const FLOW_ID_PATTERN = /^F-[0-9A-Z]{16}$/;
 /** Flow instance IDs look like `FI-` followed by 16 upper-case characters. */
 export const INSTANCE_ID_PATTERN = /^FI-[0-9A-Z]{16}$/;
+/** The ID kinds a user passes: what each is called and the lookup that finds one by name. */
+export const ID_KINDS = {
+    project: { what: "project ID", pattern: PROJECT_ID_PATTERN, example: "FP-0123456789ABCDEF", lookup: "getFlowProject({ name })", command: "emr-flow projects" },
+    flow: { what: "flow ID", pattern: FLOW_ID_PATTERN, example: "F-0123456789ABCDEF", lookup: "getFlow({ projectId, name })", command: "emr-flow flows --project …" },
+    instance: { what: "flow instance ID", pattern: INSTANCE_ID_PATTERN, example: "FI-0123456789ABCDEF", lookup: "getFlowInstance", command: "emr-flow list --project …" },
+} as const;
+export type IdKind = keyof typeof ID_KINDS;
+
+/**
+ * Every prefix the EMR flow API gives its IDs (longest first, so `FI-` is not read as `F-`), with
+ * what it names. Used to tell a user that the ID they passed is of another kind.
+ */
+const ID_PREFIXES: readonly (readonly [string, string])[] = [
+    ["FNI-", "a node instance ID"],
+    ["FJI-", "a job instance ID"],
+    ["FP-", "a project ID"],
+    ["FI-", "a flow instance ID"],
+    ["FJ-", "a job ID"],
+    ["FC-", "a flow category ID"],
+    ["CT-", "a cluster template ID"],
+    ["F-", "a flow ID"],
+    ["C-", "a cluster ID"],
+    ["rg-", "a resource group ID"],
+];
+
+/** Why a value is not an ID of a kind; `problem` says which rule it broke. */
+export interface IdProblem {
+    problem: "type" | "empty" | "space" | "otherKind" | "shape";
+    /** Reads after the quoted value: `"F-…" is a flow ID, not a project ID: …`. */
+    reason: string;
+}
+
+/**
+ * Whether `value` can be an ID of `kind`, in the canonical form this package sends (a project
+ * ID given without `FP-` gets it). Rejects only what cannot be one: not a string, empty, white
+ * space, an ID of another kind, or another shape. `hint` (say, the lookup to use) is appended to
+ * the reason when the value may be a name or another ID.
+ */
+export function checkId(kind: IdKind, value: unknown, hint?: string): { id: string } | IdProblem {
+    const k = ID_KINDS[kind];
+    if (typeof value !== "string") return { problem: "type", reason: `must be a string, got ${describeType(value)}` };
+    if (value === "") return { problem: "empty", reason: "must not be empty" };
+    if (k.pattern.test(value)) return { id: value };
+    if (kind === "project" && BARE_PROJECT_ID_PATTERN.test(value)) return { id: `FP-${value}` };
+    const more = hint ? `; ${hint}` : "";
+    if (/\s/.test(value)) {
+        const rest = value.trim();
+        const fixed = rest !== "" && !/\s/.test(rest) && checkId(kind, rest);
+        return {
+            problem: "space",
+            reason: fixed && "id" in fixed ? `has white space around it: remove it (${rest})` : `is not a ${k.what}: an ID has no white space in it${more}`,
+        };
+    }
+    const other = ID_PREFIXES.find(([prefix]) => value.toUpperCase().startsWith(prefix.toUpperCase()));
+    if (other && other[1] !== `a ${k.what}`) {
+        return { problem: "otherKind", reason: `is ${other[1]}, not a ${k.what} (${k.example})${more}` };
+    }
+    return { problem: "shape", reason: `is not a ${k.what}: expected the shape ${k.example}${kind === "project" ? " (or its 16 characters without FP-)" : ""}${more}` };
+}
+
 /** Region IDs: lower-case words joined by dashes, such as `cn-hangzhou` or `ap-southeast-1`. */
 export const REGION_ID_PATTERN = /^[a-z]{2,}(-[a-z0-9]+){1,3}$/;
 /** Conf keys are identifiers; the service treats them as variable names inside the flow. */

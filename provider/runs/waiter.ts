@@ -82,7 +82,7 @@ function reached(until: WaitUntil, status: string): boolean {
     return until === "start" && (status === "RUNNING" || status === "SUSPENDED");
 }
 
-const FINISHED_NODE = new Set(["SUCCESS", "FAILED", "KILL_SUCCESS", "KILL_FAILED"]);
+const FINISHED_NODE = new Set(["SUCCESS", "FAILED", "FAIL", "KILL_SUCCESS", "KILL_FAILED", "KILL_FAIL"]);
 
 export function formatElapsed(ms: number): string {
     const s = Math.max(0, Math.round(ms / 1000));

@@ -1,7 +1,7 @@
 /**
  * The provider's lifecycle on the paths where something goes wrong: waiting that fails after a
  * successful submit, delete with killOnDelete when the look or the kill fails or never takes
- * effect, read and update errors, adoption when the listing fails or a second submission's outcome
+ * effect (with KillFlow, and where the service has none: SuspendFlow and KillFlowJob), read and update errors, adoption when the listing fails or a second submission's outcome
  * is unknown too, and a recorded run that is gone. (The submission record's own edges are in
  * test/runs/journal.spec.ts.) In-process, with a scripted client and a fake
  * clock: no network, no waiting.
@@ -31,6 +31,8 @@ interface Script {
     submit?: (n: number) => Answer<{ requestId: string; instanceId: string }>;
     describe?: (n: number) => Answer<FlowInstance>;
     kill?: (n: number) => Answer<{ requestId: string; accepted: boolean }>;
+    suspend?: (n: number) => Answer<{ requestId: string; accepted: boolean }>;
+    killJob?: (n: number) => Answer<{ requestId: string; accepted: boolean }>;
     list?: (n: number) => Answer<FlowInstanceSummary[]>;
 }
 
@@ -54,6 +56,12 @@ function scripted(script: Script = {}) {
         },
         async killFlow() {
             return answer("KillFlow", script.kill, { requestId: "REQ-K", accepted: true });
+        },
+        async suspendFlow() {
+            return answer("SuspendFlow", script.suspend, { requestId: "REQ-S", accepted: true });
+        },
+        async killFlowJob() {
+            return answer("KillFlowJob", script.killJob, { requestId: "REQ-J", accepted: true });
         },
         async listFlowInstances() {
             const instances = answer("ListFlowInstance", script.list, [] as FlowInstanceSummary[]);
@@ -83,6 +91,8 @@ function providerWith(client: EmrFlowClient, opts: { journalDir?: string | null 
 }
 
 const notFound = () => new EmrApiError("InvalidFlowInstance.NotFound", "EMR DescribeFlowInstance failed with InvalidFlowInstance.NotFound (HTTP 404)", { statusCode: 404, apiMessage: "instance not exist" });
+/** The answer of a service that has no KillFlow (the current API). */
+const noKillFlow = () => new EmrApiError("InvalidAction.NotFound", "EMR KillFlow failed with InvalidAction.NotFound (HTTP 404)", { statusCode: 404, retryable: false, apiMessage: "Specified api is not found" });
 const denied = (action: string) => new EmrApiError("Forbidden.RAM", `EMR ${action} failed with Forbidden.RAM (HTTP 403)`, { statusCode: 403, retryable: false });
 const unknownOutcome = (at: number) =>
     new SubmissionOutcomeUnknownError({
@@ -185,6 +195,67 @@ describe("provider lifecycle: delete with killOnDelete", () => {
         const { provider, lines } = providerWith(client);
         await provider.delete(INSTANCE, state);
         assert.deepEqual(lines, [`emr-flow: killing ${INSTANCE} (RUNNING) because killOnDelete is set`, `emr-flow: ${INSTANCE} is KILLED`]);
+    });
+});
+
+describe("provider lifecycle: delete with killOnDelete where the service has no KillFlow", () => {
+    const state = { ...base, instanceId: INSTANCE, status: "RUNNING", killOnDelete: true };
+    const running = () => fakeInstance({ id: INSTANCE, status: "RUNNING", nodes: [{ nodeName: "backfill", type: "JOB", externalStatus: "RUNNING" }] });
+    const suspended = (job: string) => fakeInstance({ id: INSTANCE, status: "SUSPENDED", nodes: [{ nodeName: "backfill", type: "JOB", externalStatus: job }] });
+
+    it("rethrows when the look after the suspension fails, and kills no job", async () => {
+        const { client, count } = scripted({
+            describe: (n) => (n === 0 ? running() : denied("DescribeFlowInstance")),
+            kill: () => noKillFlow(),
+        });
+        const err = await rejection(providerWith(client).provider.delete(INSTANCE, state));
+        assert.match(err.message, /DescribeFlowInstance failed with Forbidden\.RAM/);
+        assert.equal(count("SuspendFlow"), 1);
+        assert.equal(count("KillFlowJob"), 0);
+    });
+
+    it("fails, keeping the run, when the running job cannot be killed, and does not wait", async () => {
+        const { client, count } = scripted({
+            describe: (n) => (n === 0 ? running() : suspended("RUNNING")),
+            kill: () => noKillFlow(),
+            killJob: () => denied("KillFlowJob"),
+        });
+        const { provider, clock } = providerWith(client);
+        const start = clock.now();
+        const err = await rejection(provider.delete(INSTANCE, state));
+        assert.match(err.message, /EMR does not offer KillFlow \(InvalidAction\.NotFound\)/);
+        assert.match(err.message, /Could NOT kill: backfill .*Forbidden\.RAM/);
+        assert.match(err.message, /The run is SUSPENDED \(not KILLED\).*It stays in the stack/);
+        assert.deepEqual([count("SuspendFlow"), count("KillFlowJob"), count("DescribeFlowInstance")], [1, 1, 2]);
+        assert.equal(clock.now() - start, 0, "a job that was not killed goes on running: no wait for it");
+    });
+
+    it("fails, keeping the run, when it cannot be suspended and a job still runs after the wait", async () => {
+        const { client, count } = scripted({
+            describe: () => running(),
+            kill: () => noKillFlow(),
+            suspend: () => denied("SuspendFlow"),
+        });
+        const { provider, clock } = providerWith(client);
+        const start = clock.now();
+        const err = await rejection(provider.delete(INSTANCE, state));
+        assert.match(err.message, /Could NOT suspend it \(Forbidden\.RAM \(HTTP 403\)\)/);
+        assert.match(err.message, /The run is RUNNING \(not KILLED\).*It stays in the stack/);
+        assert.equal(count("KillFlowJob"), 1);
+        assert.equal(clock.now() - start, KILL_WAIT_MS, "waited exactly the kill wait on the injected clock");
+    });
+
+    it("succeeds once the run is suspended with no job running, saying what was stopped and never KILLED", async () => {
+        const { client, count } = scripted({
+            describe: (n) => (n === 0 ? running() : n === 1 ? suspended("RUNNING") : suspended("KILL_SUCCESS")),
+            kill: () => noKillFlow(),
+        });
+        const { provider, lines } = providerWith(client);
+        await provider.delete(INSTANCE, state);
+        assert.equal(lines.length, 2, lines.join("\n"));
+        assert.equal(lines[0], `emr-flow: killing ${INSTANCE} (RUNNING) because killOnDelete is set`);
+        assert.match(lines[1]!, /Suspended it: no further node starts\. Asked EMR to kill the running job: backfill \(FNI-0000000000000000, now KILL_SUCCESS\)\. The run is SUSPENDED \(not KILLED\)\./);
+        assert.deepEqual([count("KillFlow"), count("SuspendFlow"), count("KillFlowJob")], [1, 1, 1]);
     });
 });
 

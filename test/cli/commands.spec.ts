@@ -63,7 +63,8 @@ describe("emr-flow command line (emulator)", function () {
 
     before(async () => {
         assert.ok(fs.existsSync(MAIN), `${MAIN} is missing: run npm run build first`);
-        emu = await startEmulator({ accessKeyId: TEST_KEY_ID, accessKeySecret: TEST_KEY_SECRET, timeScale: 0.01 });
+        // KillFlow present for the kill tests of KillFlow itself; the ones without it say so.
+        emu = await startEmulator({ accessKeyId: TEST_KEY_ID, accessKeySecret: TEST_KEY_SECRET, timeScale: 0.01, killFlow: "present" });
         home = fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-cli-home-"));
         env = hostEnv(home, {
             PATH: process.env.PATH,
@@ -247,6 +248,38 @@ describe("emr-flow command line (emulator)", function () {
             assert.equal(w.code, 0, w.stderr);
             assert.equal((json(w).instance as { status: string }).status, "KILLED");
             assert.equal(emu.instances().find((i) => i.id === a)!.status, "KILLED");
+        });
+
+        it("where the service has no KillFlow: suspends the run, kills its running job, and says what was stopped, not KILLED", async () => {
+            emu.configure({ timeScale: 1, killFlow: "absent" });
+            const started: string[] = [];
+            try {
+                const a = await submit(DEMO_IDS.longFlowId);
+                const b = await submit(DEMO_IDS.longFlowId);
+                started.push(a, b);
+                await new Promise((r) => setTimeout(r, 500)); // out of PREP (300 ms): its first job is queued
+                const r = await run(["kill", a, "-p", PROJECT, "--wait"]);
+                assert.equal(r.code, 0, r.stderr);
+                // kill has no result for stdout: the report is a note, on stderr.
+                assert.equal(r.stdout, "");
+                assert.match(r.stderr, new RegExp(`EMR does not offer KillFlow \\(InvalidAction\\.NotFound\\), so ${a} was stopped with SuspendFlow and KillFlowJob instead\\.`));
+                assert.match(r.stderr, /Asked EMR to kill the running job: backfill \(FNI-[0-9A-F]{16}, now KILL_SUCCESS\)/);
+                assert.match(r.stderr, /The run is SUSPENDED \(not KILLED\)/);
+                assert.equal(emu.instances().find((i) => i.id === a)!.status, "SUSPENDED");
+
+                emu.faults.add({ action: "KillFlowJob", kind: "drop-before", count: 1 });
+                const w = await run(["kill", b, "-p", PROJECT, "--json"]);
+                assert.equal(w.code, 4, "a job that could not be killed is an API failure");
+                const out = json(w) as { killed: boolean; stoppedWith: string; suspend: { result: string }; jobs: { result: string; nodeName: string }[] };
+                assert.deepEqual([out.killed, out.stoppedWith, out.suspend.result], [false, "SuspendFlow+KillFlowJob", "done"]);
+                assert.deepEqual(out.jobs.map((j) => [j.nodeName, j.result]), [["backfill", "failed"]]);
+            } finally {
+                emu.faults.clear();
+                emu.configure({ killFlow: "present" });
+                // The suspended runs would stay SUSPENDED: end them, for the tests that list runs.
+                for (const id of started) await run(["kill", id, "-p", PROJECT]);
+                assert.ok(started.every((id) => emu.instances().find((i) => i.id === id)!.status === "KILLED"));
+            }
         });
 
         it("leaves a run that already ended alone and exits 0", async () => {

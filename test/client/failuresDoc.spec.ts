@@ -42,8 +42,8 @@ const html = () => new SyntaxError("Unexpected token '<'");
 
 describe("README: failures and retries, per action", () => {
     it("names every action the client has", () => {
-        for (const action of ["SubmitFlow", "DescribeFlowInstance", "ListFlowInstance", "KillFlow", "RerunFlow", "SuspendFlow", "ResumeFlow"]) {
-            assert.ok(section.includes(action), `the section says nothing of ${action}`);
+        for (const action of ["SubmitFlow", "DescribeFlowInstance", "ListFlowInstance", "KillFlow", "KillFlowJob", "StartFlow", "RerunFlow", "SuspendFlow", "ResumeFlow", "ListFlowProject", "ListFlow", "DescribeFlow"]) {
+            assert.match(section, new RegExp(`\\b${action}\\b`), `the section says nothing of ${action}`);
         }
     });
 
@@ -71,6 +71,19 @@ describe("README: failures and retries, per action", () => {
         assert.equal(await attempts("submit", () => jsonError(503, "Throttling")), 2);
         assert.equal(await attempts("submit", () => jsonError(400, "ThrottlingException")), 2);
         assert.equal(await attempts("submit", () => jsonError(429, "ServiceUnavailable")), 2);
+    });
+
+    it("says the project and flow lookups are reads retried like DescribeFlowInstance", async () => {
+        assert.match(section, /\| ListFlowProject, ListFlow, DescribeFlow \| reads, as DescribeFlowInstance: throttling, any 5xx \(JSON or not\)/);
+        assert.equal(await attempts("read", () => jsonError(503, "ServiceUnavailable")), 2);
+    });
+
+    it("says InvalidAction.NotFound (no such action, as for KillFlow) is never retried, and it is not", async () => {
+        assert.match(section, /\| KillFlow, KillFlowJob, StartFlow,[^\n]*`InvalidAction\.NotFound`[^\n]*is never retried/);
+        const err = await attempts("mutation", () => jsonError(404, "InvalidAction.NotFound"));
+        assert.ok(EmrApiError.isInstance(err), String(err));
+        assert.equal(err.code, "InvalidAction.NotFound");
+        assert.equal(err.retryable, false);
     });
 
     it("says 431 is too large and not accepted, and classifies it so", () => {

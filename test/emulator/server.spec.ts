@@ -200,6 +200,18 @@ describe("emulator: faults, limits, concurrency, robustness, control API", () =>
                 socket.on("error", () => resolve(text));
             });
 
+        it("answers an HTTP/1.1 request without Host with an API error body, and HTTP/1.0 without Host normally", async () => {
+            const noHost = await raw("POST /?Action=SubmitFlow&Version=2016-04-08 HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+            assert.match(noHost, /^HTTP\/1\.1 400/);
+            const body = JSON.parse(noHost.slice(noHost.indexOf("\r\n\r\n") + 4)) as Record<string, unknown>;
+            assert.equal(body["Code"], "InvalidRequest");
+            assert.match(String(body["Message"]), /Host header/);
+            assert.match(String(body["RequestId"]), /^[0-9A-F-]{36}$/);
+            // HTTP/1.0 has no Host requirement: the request goes on to the signature check.
+            const old = await raw("POST /?Action=SubmitFlow&Version=2016-04-08 HTTP/1.0\r\nContent-Length: 0\r\n\r\n");
+            assert.match(old, /"Code":"IncompleteSignature"/);
+        });
+
         it("answers garbage HTTP, bad escapes, huge bodies, wrong paths and methods with errors, and keeps serving", async () => {
             assert.match(await raw("THIS IS NOT HTTP\r\n\r\n"), /^HTTP\/1\.1 400/);
             assert.match(await raw(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(70_000)}\r\n\r\n`), /^HTTP\/1\.1 431/);
@@ -251,6 +263,16 @@ describe("emulator: faults, limits, concurrency, robustness, control API", () =>
                 (err: Error) => err instanceof SeedError && /projects\[0\]\.id/.test(err.message) && /nodes/.test(err.message),
             );
             assert.throws(() => parseSeed({ projects: [{ ...DEMO_SEED.projects[0]!, flows: [DEMO_SEED.projects[0]!.flows[0]!, DEMO_SEED.projects[0]!.flows[0]!] }] }), /duplicate flow ID/);
+        });
+
+        it("rejects a dependsOn that names no other flow of the same project", () => {
+            const [first, second] = DEMO_SEED.projects[0]!.flows;
+            assert.doesNotThrow(() => parseSeed({ projects: [{ ...DEMO_SEED.projects[0]!, flows: [first!, { ...second!, dependsOn: [first!.id] }] }] }));
+            assert.throws(
+                () => parseSeed({ projects: [{ ...DEMO_SEED.projects[0]!, flows: [first!, { ...second!, dependsOn: ["F-NOPE000000000001"] }] }] }),
+                (err: Error) => err instanceof SeedError && /flows\[1\]\.dependsOn\[0\]/.test(err.message) && /F-NOPE000000000001 is not another flow/.test(err.message),
+            );
+            assert.throws(() => parseSeed({ projects: [{ ...DEMO_SEED.projects[0]!, flows: [{ ...first!, dependsOn: [first!.id] }] }] }), /is not another flow/);
         });
 
         it("serves the demo project: the fail-once flow fails, then a failed-only rerun succeeds", async () => {
