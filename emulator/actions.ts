@@ -6,6 +6,7 @@ import { Errors } from "./errors";
 import type { FlowStatus } from "./lifecycle";
 import type { SeedFlow, SeedProject } from "./seed";
 import { Store, compact, type InstanceRecord } from "./store";
+import { inTimeRange, scheduleTimeOf } from "./corners";
 
 export const API_VERSION = "2016-04-08";
 
@@ -105,9 +106,10 @@ function statusList(params: Params): Set<string> | undefined {
     return out.size > 0 ? out : undefined;
 }
 
-function scheduleTime(record: InstanceRecord): number {
+function scheduleTime(record: InstanceRecord, store: Store): number | undefined {
     const cyctime = record.conf["cyctime"];
-    return cyctime !== undefined && /^[0-9]{1,16}$/.test(cyctime) ? Number(cyctime) : record.createdAt;
+    if (store.corners.scheduleTime === "absent") return undefined;
+    return cyctime !== undefined && /^[0-9]{1,16}$/.test(cyctime) ? scheduleTimeOf(Number(cyctime), store.corners.scheduleTime) : record.createdAt;
 }
 
 function graph(record: InstanceRecord, store: Store): string {
@@ -129,7 +131,7 @@ function instanceFields(record: InstanceRecord, store: Store, now: number) {
             ClusterId: store.clusterId(record.flow),
             GmtCreate: record.createdAt,
             GmtModified: state.modifiedAt,
-            ScheduleTime: scheduleTime(record),
+            ScheduleTime: scheduleTime(record, store),
             StartTime: state.startTime,
             EndTime: state.endTime,
             Duration: Store.duration(state.startTime, state.endTime, now),
@@ -261,13 +263,13 @@ function dependencyFlows(record: InstanceRecord, store: Store, now: number): Rec
             .all()
             .filter((r) => r.project === record.project && r.flow.id === parentFlowId && r.createdAt <= record.createdAt)
             .pop();
-        const schedule = scheduleTime(record);
+        const schedule = scheduleTime(record, store);
         return compact({
             DependencyFlowId: parentFlowId,
             DependencyInstanceId: parent?.id,
             Meet: parent !== undefined && store.state(parent, now).status === "SUCCEEDED",
-            BizDate: parent === undefined ? undefined : scheduleTime(parent),
-            ScheduleKey: new Date(schedule).toISOString().slice(0, 10).replace(/-/g, ""),
+            BizDate: parent === undefined ? undefined : scheduleTime(parent, store),
+            ScheduleKey: new Date(schedule ?? record.createdAt).toISOString().slice(0, 10).replace(/-/g, ""),
             FlowId: record.flow.id,
             FlowInstanceId: record.id,
             ProjectId: record.project.id,
@@ -337,7 +339,9 @@ export const ACTIONS: Record<ActionName, Handler> = {
         const orderType = (optional(params, "OrderType") ?? "DESC").toUpperCase();
         if (orderType !== "ASC" && orderType !== "DESC") throw Errors.invalidParameter("OrderType", "expected ASC or DESC");
         const pageNumber = positiveInt(params, "PageNumber", 1);
-        const pageSize = positiveInt(params, "PageSize", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+        const askedPageSize = positiveInt(params, "PageSize", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+        // A capped page size is served silently: the answer echoes what was asked (see corners.ts).
+        const pageSize = Math.min(askedPageSize, store.corners.pageSizeCap ?? askedPageSize);
         const projectOwner = project.owner ?? "emulator";
         const nodeOwner = nodeInstanceId === undefined ? undefined : store.instanceOfNode(nodeInstanceId);
 
@@ -349,8 +353,8 @@ export const ACTIONS: Record<ActionName, Handler> = {
             .filter(() => owner === undefined || owner === projectOwner)
             .filter((r) => instanceId === undefined || r.id === instanceId)
             .filter((r) => nodeInstanceId === undefined || r.id === nodeOwner)
-            .filter((r) => range === undefined || (r.createdAt >= range.from && r.createdAt <= range.to))
             .map((r) => instanceFields(r, store, now).fields)
+            .filter((f) => range === undefined || inTimeRange({ gmtCreate: f.GmtCreate, startTime: f.StartTime }, range, store.corners.timeRangeOn))
             .filter((f) => statuses === undefined || statuses.has(f.Status));
 
         // Sort keys fall back to creation order so pages are stable between calls.
@@ -367,7 +371,7 @@ export const ACTIONS: Record<ActionName, Handler> = {
         const page = rows.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
         return {
             PageNumber: pageNumber,
-            PageSize: pageSize,
+            PageSize: askedPageSize,
             Total: rows.length,
             FlowInstances: { FlowInstance: page.map((f) => compact({ ...f, Owner: projectOwner })) },
         };

@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_HOST, startEmulator } from "./server";
 import { SeedError, loadSeedFile } from "./seed";
+import { SCHEDULE_TIME_MODES, TIME_RANGE_MODES, checkCorners, type ContractCorners } from "./corners";
 
 const HELP = `Usage: emr-flow-emulator [options]
 
@@ -22,6 +23,11 @@ Options:
   --latency-ms <n>         delay added before answering every action (default 0)
   --rate-limit <n>         accept at most n actions per rolling second; more get Throttling.User
   --time-scale <factor>    multiply every seed duration (0.01 = 100x faster; default 1)
+  --time-range-on <what>   what ListFlowInstance's TimeRange filters on: ${TIME_RANGE_MODES.join(", ")}
+                           (default GmtCreate; Alibaba does not document it)
+  --schedule-time <how>    ScheduleTime of a run with a numeric cyctime: ${SCHEDULE_TIME_MODES.join(", ")}
+                           (default cyctime; Alibaba does not document it)
+  --page-size-cap <n>      serve at most n ListFlowInstance items a page, silently (default: as asked, up to 100)
   --name-filter <mode>     how Name filters match: contains (default) or exact
   --kill-flow <mode>       absent (default: KillFlow answers 404 InvalidAction.NotFound, as no
                            current SDK has it) or present
@@ -29,7 +35,7 @@ Options:
   -h, --help               show this help
 
 On start it prints one line: "emr-flow-emulator listening on http://<host>:<port>".
-Control API: http://<host>:<port>/__emulator/ (instances, stats, faults, config, reset).
+Control API: http://<host>:<port>/__emulator/ (instances, stats, faults, config, corners, reset).
 `;
 
 function fail(message: string): never {
@@ -63,6 +69,9 @@ async function main(): Promise<void> {
                 "latency-ms": { type: "string" },
                 "rate-limit": { type: "string" },
                 "time-scale": { type: "string" },
+                "time-range-on": { type: "string" },
+                "schedule-time": { type: "string" },
+                "page-size-cap": { type: "string" },
                 "name-filter": { type: "string" },
                 "kill-flow": { type: "string" },
                 "external-status": { type: "string" },
@@ -89,6 +98,17 @@ async function main(): Promise<void> {
     const latencyMs = number("latency-ms", values["latency-ms"], (n) => n >= 0);
     const rateLimitPerSecond = number("rate-limit", values["rate-limit"], (n) => Number.isInteger(n) && n > 0);
     const timeScale = number("time-scale", values["time-scale"], (n) => n > 0);
+    const pageSizeCap = number("page-size-cap", values["page-size-cap"], (n) => Number.isInteger(n) && n > 0);
+    let corners: Partial<ContractCorners>;
+    try {
+        corners = checkCorners({
+            ...(values["time-range-on"] !== undefined && { timeRangeOn: values["time-range-on"] }),
+            ...(values["schedule-time"] !== undefined && { scheduleTime: values["schedule-time"] }),
+            ...(pageSizeCap !== undefined && { pageSizeCap }),
+        });
+    } catch (err) {
+        fail((err as Error).message);
+    }
     const nameFilter = oneOf("name-filter", values["name-filter"], ["contains", "exact"] as const);
     const killFlow = oneOf("kill-flow", values["kill-flow"], ["present", "absent"] as const);
     const externalStatusSpelling = oneOf("external-status", values["external-status"], ["FAILED", "FAIL"] as const);
@@ -106,6 +126,7 @@ async function main(): Promise<void> {
             ...(latencyMs !== undefined && { latencyMs }),
             ...(rateLimitPerSecond !== undefined && { rateLimitPerSecond }),
             ...(timeScale !== undefined && { timeScale }),
+            corners,
             ...(nameFilter !== undefined && { nameFilter }),
             ...(killFlow !== undefined && { killFlow }),
             ...(externalStatusSpelling !== undefined && { externalStatusSpelling }),

@@ -16,3 +16,4 @@ export { FAULT_KINDS, type FaultController, type FaultKind, type FaultRule, type
 export { DEMO_IDS, DEMO_SEED, DEFAULT_PREP_MS, SeedError, loadSeedFile, parseSeed, type Seed, type SeedFlow, type SeedNode, type SeedProject } from "./seed";
 export type { FlowStatus, NodeStatus, LifecycleEvent } from "./lifecycle";
 export { API_VERSION, type ActionName } from "./actions";
+export { DEFAULT_CORNERS, SCHEDULE_TIME_MODES, TIME_RANGE_MODES, type ContractCorners, type ScheduleTimeMode, type TimeRangeMode } from "./corners";

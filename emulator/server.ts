@@ -13,7 +13,8 @@ import { performance } from "node:perf_hooks";
 import { z } from "zod";
 import { ACTIONS, API_VERSION, isAction } from "./actions";
 import { ApiError, Errors } from "./errors";
-import { Faults, FaultRuleError, type FaultController, type FaultHit, type FaultRule } from "./faults";
+import { Faults, FaultRuleError, HtmlAnswer, faultAnswer, reshapeListAnswer, type FaultController, type FaultHit, type FaultRule } from "./faults";
+import { checkCorners, type ContractCorners } from "./corners";
 import { requestId } from "./ids";
 import { DEMO_SEED, parseSeed, type Seed } from "./seed";
 import { NonceCache, Verifier, parsePairs, type Credential, type RawRequest } from "./signature";
@@ -53,6 +54,8 @@ export interface EmulatorOptions {
     nameFilter?: NameFilter;
     /** Clock for the lifecycle (epoch ms); default Date.now. Signature timestamps are checked against the wall clock. */
     now?: () => number;
+    /** How the answers play the corners Alibaba's documents leave open (see `corners.ts`); default the emulator's long-standing choices. */
+    corners?: Partial<ContractCorners>;
     /**
      * Whether the service still has KillFlow. No current SDK of the API has it, so by default
      * ("absent") it is answered like any unknown action: 404 `InvalidAction.NotFound`.
@@ -86,6 +89,8 @@ export interface RunningEmulator {
     stats(): EmulatorStats;
     faults: FaultController;
     configure(partial: TunableOptions): void;
+    /** Changes (with an argument) and returns how the undocumented corners are played (see `corners.ts`). */
+    corners(partial?: Partial<ContractCorners>): ContractCorners;
     /** Forgets instances, faults, stats and nonces (the seed and configuration stay). */
     reset(): void;
 }
@@ -159,6 +164,14 @@ class Emulator {
             externalStatusSpelling: () => this.contract.externalStatusSpelling,
             nameFilter: () => this.contract.nameFilter,
         });
+        if (options.corners !== undefined) this.setCorners(options.corners);
+    }
+
+    /** Changes how the undocumented corners are played (validated first: a bad setting changes nothing). */
+    setCorners(partial: unknown): ContractCorners {
+        const checked = checkCorners(partial);
+        for (const [key, value] of Object.entries(checked)) if (value !== undefined) Object.assign(this.store.corners, { [key]: value });
+        return { ...this.store.corners };
     }
 
     configure(partial: TunableOptions): void {
@@ -271,6 +284,15 @@ class Emulator {
         if (close) res.once("finish", () => res.socket?.destroySoon());
     }
 
+    /** A proxy's page: no request ID, no Alibaba body. */
+    private sendHtml(res: ServerResponse, page: HtmlAnswer): void {
+        if (res.headersSent || res.destroyed) return;
+        this.count(this.rejected, `HTML ${page.status}`);
+        const text = page.body();
+        res.writeHead(page.status, { "content-type": "text/html", "content-length": Buffer.byteLength(text) });
+        res.end(text);
+    }
+
     private sendError(res: ServerResponse, error: ApiError, id: string, host: string, close = false): void {
         this.count(this.rejected, error.code);
         this.sendJson(res, error.status, { RequestId: id, HostId: host, Code: error.code, Message: error.message, Recommend: recommend(error.code) }, id, close);
@@ -282,34 +304,31 @@ class Emulator {
         // Filled in by the gate once the action name is known (properties, not locals, so the
         // compiler does not narrow them away across the callback).
         const call: { action?: string; fault?: FaultHit } = {};
-        let outcome: { status: number; body: unknown } | ApiError;
+        let outcome: { status: number; body: unknown } | ApiError | HtmlAnswer;
         try {
             const result = this.runAction(req, body, (name) => {
                 call.action = name;
                 this.count(this.calls, name);
                 call.fault = this.faults.take(name);
-                switch (call.fault?.kind) {
-                    case "drop-before":
-                        return "drop";
-                    case "throttle":
-                        throw Errors.throttled();
-                    case "http500":
-                        throw Errors.internalError();
-                    case "http503":
-                        throw Errors.serviceUnavailable();
-                }
+                if (call.fault?.kind === "drop-before") return "drop";
+                // An error fault answers before the action runs, unless it is to answer after it.
+                const rejection = call.fault && !call.fault.after ? faultAnswer(call.fault) : undefined;
+                if (rejection) throw rejection;
                 if (!this.withinRateLimit()) throw Errors.throttled();
                 return "go";
             });
-            outcome = { status: 200, body: { RequestId: id, ...result } };
+            const answer = call.fault ? reshapeListAnswer(call.fault.kind, result) : result;
+            outcome = { status: 200, body: { RequestId: id, ...answer } };
         } catch (err) {
             if (err === DROP) {
                 this.count(this.rejected, "ConnectionDropped");
                 req.socket.destroy();
                 return;
             }
-            outcome = err instanceof ApiError ? err : Errors.internalError();
+            outcome = err instanceof ApiError || err instanceof HtmlAnswer ? err : Errors.internalError();
         }
+        // The action was carried out (a SubmitFlow created its run); the answer is an error all the same.
+        if (call.fault?.after) outcome = faultAnswer(call.fault) ?? outcome;
         const latency = call.action === undefined ? 0 : (this.tunables.actionLatencyMs[call.action] ?? this.tunables.latencyMs);
         await this.sleep(latency + (call.fault?.kind === "delay" ? call.fault.delayMs : 0));
         if (call.fault?.kind === "drop-after") {
@@ -318,6 +337,7 @@ class Emulator {
             return;
         }
         if (outcome instanceof ApiError) this.sendError(res, outcome, id, host);
+        else if (outcome instanceof HtmlAnswer) this.sendHtml(res, outcome);
         else this.sendJson(res, outcome.status, outcome.body, id);
     }
 
@@ -396,6 +416,10 @@ class Emulator {
                 case "POST config":
                     this.configure(json() as TunableOptions);
                     return ok(this.config());
+                case "GET corners":
+                    return ok(this.setCorners({}));
+                case "POST corners":
+                    return ok(this.setCorners(json()));
                 case "POST reset":
                     this.reset();
                     return ok({ reset: true });
@@ -466,6 +490,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         stats: () => emulator.stats(),
         faults: emulator.faults,
         configure: (partial) => emulator.configure(partial),
+        corners: (partial) => emulator.setCorners(partial ?? {}),
         reset: () => emulator.reset(),
     };
 }

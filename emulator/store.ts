@@ -18,6 +18,7 @@ import {
     visibleNodeStatus,
 } from "./lifecycle";
 import { DEFAULT_PREP_MS, type Seed, type SeedFlow, type SeedProject } from "./seed";
+import { DEFAULT_CORNERS, type ContractCorners } from "./corners";
 
 export interface InstanceRecord {
     id: string;
@@ -91,6 +92,8 @@ export class Store {
     private appSeq = 0;
     /** YARN application IDs embed the resource manager's start time. */
     private readonly clusterEpoch: number;
+    /** How the answers play the corners the documents leave open (see `corners.ts`); kept by `reset`. */
+    corners: ContractCorners = { ...DEFAULT_CORNERS };
 
     constructor(private readonly options: StoreOptions) {
         this.prepMs = options.seed.prepMs ?? DEFAULT_PREP_MS;

@@ -9,7 +9,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { EmrFlowClient } from "../client/emrFlowClient";
-import { isNotFoundError } from "../client/errors";
+import { isInstanceNotFoundError } from "../client/errors";
 import type { SubmissionLedger } from "../runs/adopt";
 import type { Submissions } from "../runs/submit";
 import { systemClock, type WaitClock } from "../runs/waiter";
@@ -115,7 +115,7 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
             const outs = stripProvider(stripUndefined({ ...props, ...liveFields(instance) }));
             return { id, props: outs, inputs: inputsOf(outs) };
         } catch (err) {
-            if (!isNotFoundError(err)) throw err;
+            if (!isInstanceNotFoundError(err)) throw this.keptInStack("refresh", id, state, err);
             this.print(`emr-flow: ${id} no longer exists in project ${state.projectId}; it is removed from the stack`);
             // An empty id tells the engine the resource is gone.
             return { id: "", props: {} };
@@ -152,11 +152,18 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
             return;
         }
         const { stopRun, haltReport } = require("../runs/stop") as typeof import("../runs/stop");
-        const stopped = await stopRun(this.client(), { regionId: state.regionId, projectId: state.projectId, instanceId: id }, {
-            onKill: (before) => this.print(`emr-flow: killing ${id} (${before.status}) because killOnDelete is set`),
-            waitMs: KILL_WAIT_MS,
-            clock: this.clock,
-        });
+        let stopped: Awaited<ReturnType<typeof stopRun>>;
+        try {
+            stopped = await stopRun(this.client(), { regionId: state.regionId, projectId: state.projectId, instanceId: id }, {
+                onKill: (before) => this.print(`emr-flow: killing ${id} (${before.status}) because killOnDelete is set`),
+                waitMs: KILL_WAIT_MS,
+                clock: this.clock,
+            });
+        } catch (err) {
+            throw this.keptInStack("delete", id, state, err);
+        }
+        // "Gone" only on an answer that this instance does not exist in a project the caller sees.
+        if (stopped.outcome === "gone" && !isInstanceNotFoundError(stopped.error)) throw this.keptInStack("delete", id, state, stopped.error);
         // A run that ended or vanished between the look and the kill needs no word.
         if (stopped.outcome === "gone") {
             if (!stopped.afterKill) this.print(`emr-flow: ${id} no longer exists; nothing to kill`);
@@ -175,6 +182,32 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
         } else {
             this.print(`emr-flow: ${id} is ${stopped.instance?.status}`);
         }
+    }
+
+    /**
+     * The error of a refresh or delete that could not tell what became of a run: it stays in the
+     * stack. Only an answer that this instance does not exist in a project the caller can see may
+     * drop it; any other failure (the project not found, an unknown AccessKey, a refusal, another
+     * region or endpoint, a 5xx) says nothing about the run.
+     */
+    private keptInStack(op: "refresh" | "delete", id: string, state: FlowSubmissionState, err: unknown): Error {
+        const detail = err instanceof Error ? err.message : String(err);
+        const where = `project ${state.projectId}, region ${state.regionId}`;
+        const creds = (() => {
+            try {
+                return this.client().credentialSource();
+            } catch {
+                return undefined;
+            }
+        })();
+        const endpoint = this.configGet("emr-flow:endpoint") ?? this.env().ALIBABA_CLOUD_ENDPOINT_EMR;
+        const what = op === "refresh" ? "could not refresh" : "could not check or stop";
+        return new Error(
+            `emr-flow: ${what} ${id} (${where}): ${detail} ` +
+                `${id} stays in the stack: a run is dropped only when EMR answers that this instance does not exist in a project the caller can see, and this answer does not say that. ` +
+                `Check that the account${creds ? ` (credentials from ${creds})` : ""}, the region (${state.regionId}) and the endpoint${endpoint ? ` (${endpoint})` : ""} are the ones the run was submitted with, and that they may read project ${state.projectId}; then run \`pulumi ${op === "refresh" ? "refresh" : "destroy"}\` again. ` +
+                `If the run is known to be gone, \`pulumi state delete\` removes it from the stack.`,
+        );
     }
 
     // ----- what the methods share, built on first use -----

@@ -8,8 +8,12 @@
 import { EmrFlowError, EmrApiError, EmrNetworkError, EmrResponseError } from "./errors";
 import { Redactor } from "./redact";
 
-/** Throttling codes: the service did not run the call; retry after a pause. */
-export const THROTTLING_CODES: ReadonlySet<string> = new Set(["Throttling", "Throttling.User", "Throttling.Api", "Rejected.Throttling"]);
+/**
+ * Throttling codes: the service did not run the call; retry after a pause. `ThrottlingException`
+ * is the Tea SDKs' name for a throttled answer, not a documented wire code, but a gateway that
+ * speaks it means the same.
+ */
+export const THROTTLING_CODES: ReadonlySet<string> = new Set(["Throttling", "Throttling.User", "Throttling.Api", "Rejected.Throttling", "ThrottlingException"]);
 
 /** Codes retried besides throttling and any 5xx. */
 export const OTHER_RETRYABLE_CODES: ReadonlySet<string> = new Set([
@@ -67,6 +71,8 @@ export function isRetryableCode(code: string, statusCode?: number): boolean {
     if (THROTTLING_CODES.has(code) || OTHER_RETRYABLE_CODES.has(code)) return true;
     // Any other code beginning with "Throttling" is throttling too (the service adds suffixes).
     if (/^Throttling\b/.test(code)) return true;
+    // 429 Too Many Requests is throttling whatever the code says.
+    if (statusCode === 429) return true;
     if (statusCode === 403) return false;
     return statusCode !== undefined && statusCode >= 500 && statusCode <= 599;
 }
@@ -82,7 +88,7 @@ function target(ctx: ErrorContext): string {
 
 function adviceFor(code: string, statusCode: number | undefined, ctx: ErrorContext, recommend: string | undefined): string {
     const creds = ctx.credentialSource ? ` (credentials from ${ctx.credentialSource})` : "";
-    if (THROTTLING_CODES.has(code) || /^Throttling\b/.test(code)) {
+    if (isThrottlingAnswer(code, statusCode)) {
         return "The service is throttling requests: wait and try again, or run fewer submissions at once.";
     }
     switch (code) {
@@ -280,4 +286,38 @@ export function classifyError(raw: unknown, ctx: ErrorContext): EmrFlowError {
     // 4. Anything else (a bug, an unexpected throw from the SDK): not retried.
     const message = `EMR ${ctx.action}${where} failed unexpectedly: ${scrub(rawMessage || safeStringify(raw))}`;
     return new EmrFlowError(sysCode ? scrub(sysCode) : "UnexpectedError", message, { retryable: false, cause });
+}
+
+// ----- what an error answer proves about a request that is not idempotent -----
+
+/**
+ * Codes of a failure inside the service: it may have carried out the request before failing (a
+ * backend that created a run and then failed to answer), so they prove nothing about its effect.
+ */
+export const SERVER_FAILURE_CODES: ReadonlySet<string> = new Set([
+    "InternalError",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "ServiceTimeout",
+    "UnknownError",
+    "Timeout",
+]);
+
+/** Whether an error answer is throttling: a throttling code, or HTTP 429. */
+export function isThrottlingAnswer(code: string, statusCode?: number): boolean {
+    return THROTTLING_CODES.has(code) || /^Throttling\b/.test(code) || statusCode === 429;
+}
+
+/**
+ * Whether an error answer proves that the service did not carry out the request. Only two kinds
+ * do: throttling (the gateway turned the call away before it reached the backend), and the
+ * service rejecting the request itself (a 4xx: bad signature, unknown AccessKey, missing or
+ * invalid parameter, project or flow not found, no permission). A 5xx, an answer without a
+ * status, a 408, or a server-failure code under any status proves nothing: the backend may have
+ * acted before it failed.
+ */
+export function answerProvesNotAccepted(code: string, statusCode?: number): boolean {
+    if (isThrottlingAnswer(code, statusCode)) return true;
+    if (SERVER_FAILURE_CODES.has(code)) return false;
+    return statusCode !== undefined && statusCode >= 400 && statusCode <= 499 && statusCode !== 408;
 }

@@ -12,7 +12,7 @@ import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
 import { credentialProvider, openApiCredential, type CredentialProvider } from "./credentials";
 import { resolveEndpoint, parseEndpointOverride, type EndpointTarget } from "./endpoint";
 import { EmrConfigError } from "./errors";
-import { THROTTLING_CODES, type ErrorContext } from "./classify";
+import { isThrottlingAnswer, type ErrorContext } from "./classify";
 import { Redactor } from "./redact";
 import {
     parseControlResponse,
@@ -101,7 +101,10 @@ export interface ListFlowInstancesParams {
 
 export interface ListFlowInstancesResult {
     requestId: string;
+    /** The answer's `Total`; when it gave none, the number of items on this page. */
     total: number;
+    /** Whether the answer gave `Total`. */
+    totalReported: boolean;
     pageNumber: number;
     pageSize: number;
     instances: FlowInstanceSummary[];
@@ -421,7 +424,7 @@ export class EmrFlowClient {
                 } catch (err) {
                     // Only answers teach the limiter: a throttling answer cuts the rate; other
                     // errors say nothing of it.
-                    if (isThrottlingAnswer(err)) this.limiter?.record?.({ sentAt, throttled: true });
+                    if (throttledAnswer(err, wire.requested ? wire.statusCode : undefined)) this.limiter?.record?.({ sentAt, throttled: true });
                     context.credentialSource = this.credentials.describe();
                     if (wire.requested) {
                         context.connected = wire.connected;
@@ -442,11 +445,18 @@ export class EmrFlowClient {
     }
 }
 
-/** The SDK's error for a throttling answer: the API's Code in `data.Code`, or in `code`. */
-function isThrottlingAnswer(err: unknown): boolean {
-    const rec = (typeof err === "object" && err !== null ? err : {}) as { code?: unknown; data?: { Code?: unknown } };
-    const code = typeof rec.data?.Code === "string" ? rec.data.Code : rec.code;
-    return typeof code === "string" && (THROTTLING_CODES.has(code) || /^Throttling\b/.test(code));
+/**
+ * Whether the SDK's error is a throttling answer, by the rule the retry follows
+ * (`isThrottlingAnswer`: any throttling code, or HTTP 429): the API's Code in `data.Code` or in
+ * `code`, the status in `data.statusCode`, `statusCode` or, for an answer that is not JSON, the
+ * wire's.
+ */
+function throttledAnswer(err: unknown, wireStatus: number | undefined): boolean {
+    const rec = (typeof err === "object" && err !== null ? err : {}) as { code?: unknown; statusCode?: unknown; data?: { Code?: unknown; statusCode?: unknown } };
+    const code = typeof rec.data?.Code === "string" ? rec.data.Code : typeof rec.code === "string" ? rec.code : "";
+    const dataStatus = Number(rec.data?.statusCode);
+    const status = typeof rec.statusCode === "number" ? rec.statusCode : Number.isFinite(dataStatus) ? dataStatus : wireStatus;
+    return isThrottlingAnswer(code, status);
 }
 
 function defined<T extends object>(value: T): Partial<T> {

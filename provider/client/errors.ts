@@ -214,3 +214,20 @@ export function isNotFoundError(err: unknown): boolean {
     if (err.apiMessage !== undefined && /\bnot (exists?|found)\b|does ?n[o']t exists?\b|no such/i.test(err.apiMessage)) return true;
     return err.statusCode === 404;
 }
+
+/**
+ * Whether `err` says that this flow instance does not exist in a project the caller can see: the
+ * only answer on which a run may be forgotten (dropped from a stack, or taken as nothing to kill).
+ * {@link isNotFoundError} is wider on purpose and must not decide that: a project that is not
+ * found (another account, region or endpoint), an unknown AccessKey, a refusal, a 404 from
+ * something that is not the EMR API, or a 5xx all leave the run where it is. Without a code
+ * naming the instance, the message must name an instance as missing and not the project.
+ */
+export function isInstanceNotFoundError(err: unknown): boolean {
+    if (!EmrApiError.isInstance(err)) return false;
+    if (err.statusCode !== undefined && err.statusCode >= 500) return false;
+    if (/Instance\.?Not(Found|Exists?)$/i.test(err.code)) return true;
+    if (/Project|AccessKey|SecurityToken|InvalidAction|Forbidden|NoPermission|Signature|Flow\.?NotFound/i.test(err.code)) return false;
+    const message = err.apiMessage ?? "";
+    return /\binstance\b/i.test(message) && /\bnot (exists?|found)\b|does ?n[o']t exist|no such/i.test(message) && !/\bproject\b/i.test(message);
+}

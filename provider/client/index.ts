@@ -20,6 +20,7 @@ export {
     CredentialsError,
     EmrConfigError,
     isNotFoundError,
+    isInstanceNotFoundError,
 } from "./errors";
 export { isFinalFlowStatus, isFinalNodeStatus, FLOW_STATUSES, NODE_STATUSES } from "./responses";
 export type { FlowInstance, FlowInstanceSummary, NodeInstance, FlowStatus, NodeStatus } from "./responses";

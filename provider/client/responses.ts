@@ -530,8 +530,18 @@ export function parseDescribeFlowInstance(body: unknown, ctx: ParseContext): Flo
 export function parseListFlowInstance(
     body: unknown,
     ctx: ParseContext & { pageNumber?: number; pageSize?: number },
-): { requestId: string; total: number; pageNumber: number; pageSize: number; instances: FlowInstanceSummary[] } {
+): { requestId: string; total: number; totalReported: boolean; pageNumber: number; pageSize: number; instances: FlowInstanceSummary[] } {
     const v = parse(getSchemas().list, body, ctx);
+    // An answer without its list is not an empty list: read as one, it would hide every run.
+    if (v.Total !== 0 && listMissing(body, "FlowInstances", "FlowInstance")) {
+        const requestId = v.RequestId ?? ctx.fallbackRequestId;
+        throw new EmrResponseError(
+            "UnexpectedResponse",
+            `EMR ${ctx.action} answered without its list (no FlowInstances.FlowInstance)${v.Total !== undefined ? ` while Total is ${v.Total}` : " and without Total"}` +
+                `${requestId ? `; request ID ${requestId}` : ""}. The answer cannot tell which runs exist, so it is not read as an empty list.`,
+            { requestId, retryable: false },
+        );
+    }
     const instances = v.FlowInstances.map((s) =>
         defined({
             id: s.Id,
@@ -553,6 +563,7 @@ export function parseListFlowInstance(
     return {
         requestId: v.RequestId ?? ctx.fallbackRequestId ?? "",
         total: v.Total ?? instances.length,
+        totalReported: v.Total !== undefined,
         pageNumber: v.PageNumber ?? ctx.pageNumber ?? 1,
         pageSize: v.PageSize ?? ctx.pageSize ?? instances.length,
         instances,
@@ -566,6 +577,21 @@ export function parseListFlowInstance(
 export function parseControlResponse(body: unknown, ctx: ParseContext): { requestId: string; accepted: boolean } {
     const v = parse(getSchemas().control, body, ctx);
     return { requestId: v.RequestId ?? ctx.fallbackRequestId ?? "", accepted: v.Data ?? true };
+}
+
+/** Whether `body` lacks the list at `outer.inner` (a missing wrapper, or a wrapper without its list). */
+function listMissing(body: unknown, outer: string, inner: string): boolean {
+    if (typeof body !== "object" || body === null) return true;
+    const wrapper = (body as Record<string, unknown>)[outer];
+    if (wrapper === undefined || wrapper === null) return true;
+    if (Array.isArray(wrapper)) return false;
+    if (typeof wrapper === "object") {
+        const list = (wrapper as Record<string, unknown>)[inner];
+        return list === undefined || list === null;
+    }
+    // "" is how some converters write an empty list: not missing, and only acceptable with Total 0
+    // (the caller checks Total), so it counts as missing here.
+    return true;
 }
 
 function toFlowSummary(f: z.output<Schemas["flow"]>): FlowSummary {

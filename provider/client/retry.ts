@@ -8,8 +8,9 @@
  *   change nothing: every retryable error is retried.
  * - SubmitFlow has no idempotency token: a second attempt after a request that reached the
  *   service can start a second run. It is retried only when the service provably did not accept
- *   it: it answered with an error (throttling or 5xx), or the connection was never made
- *   (connection refused, DNS failure). After a timeout, a reset connection or an answer that
+ *   it: it answered throttling, or rejected the request itself (a 4xx), or the connection was
+ *   never made (connection refused, DNS failure). After a 5xx (the backend may have created the
+ *   run and then failed), a proxy's HTML page, a timeout, a reset connection or an answer that
  *   could not be read, it throws `SubmissionOutcomeUnknownError` instead.
  * - Kill/Suspend/Resume/RerunFlow: treated like SubmitFlow (the safe choice). RerunFlow is not
  *   idempotent (a second rerun reruns again), and for the others a second attempt after an
@@ -22,7 +23,7 @@
  * grows.
  */
 import { EmrApiError, EmrFlowError, EmrNetworkError, SubmissionOutcomeUnknownError } from "./errors";
-import { classifyError, type ErrorContext } from "./classify";
+import { answerProvesNotAccepted, classifyError, type ErrorContext } from "./classify";
 
 /** Attempts in all (the first call included) before giving up. */
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -82,11 +83,11 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
 export type CallKind = "read" | "submit" | "mutation";
 
 /**
- * True when the service provably did not act on the request: it answered with an error, or no
- * connection was ever made.
+ * True when the service provably did not act on the request: it answered throttling or rejected
+ * the request (see `answerProvesNotAccepted`), or no connection was ever made.
  */
 export function provablyNotAccepted(err: EmrFlowError): boolean {
-    if (EmrApiError.isInstance(err)) return true;
+    if (EmrApiError.isInstance(err)) return answerProvesNotAccepted(err.code, err.statusCode);
     if (EmrNetworkError.isInstance(err)) return !err.requestMayHaveBeenSent;
     return false;
 }
@@ -176,6 +177,9 @@ function describeFailure(err: EmrFlowError): string {
     if (EmrNetworkError.isInstance(err)) {
         if (err.code === "ReadTimeout" || err.code === "ConnectTimeout") return `the request timed out after it may have been sent (${err.code})`;
         return `the connection was lost before an answer arrived (${err.code})`;
+    }
+    if (EmrApiError.isInstance(err)) {
+        return `the service answered ${err.code}${err.statusCode !== undefined ? ` (HTTP ${err.statusCode})` : ""}, which does not prove that nothing was started`;
     }
     if (err.name === "EmrResponseError") {
         return `the answer could not be read (${err.code}${err.statusCode !== undefined ? `, HTTP ${err.statusCode}` : ""})`;

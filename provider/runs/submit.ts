@@ -6,8 +6,8 @@
  * process submitted and never handed over is continued (see `journal.ts`).
  */
 import type { EmrFlowClient } from "../client/emrFlowClient";
-import { EmrFlowError, SubmissionOutcomeUnknownError, isNotFoundError } from "../client/errors";
-import { SETTLE_DELAYS_MS, findSubmittedInstance, type FindResult, type SubmissionLedger } from "./adopt";
+import { EmrFlowError, SubmissionOutcomeUnknownError, isInstanceNotFoundError } from "../client/errors";
+import { SETTLE_DELAYS_MS, SearchFailedError, findSubmittedInstance, type FindResult, type SubmissionLedger } from "./adopt";
 import type { JournalEntry, SubmissionJournal } from "./journal";
 import type { WaitClock } from "./waiter";
 
@@ -166,6 +166,7 @@ export class Submissions {
                         exclude: () => new Set([...ledger.heldIds(), ...journal.heldInstanceIds(args.projectId, args.flowId, entry.entryId)]),
                         beforeCount: () => ledger.othersSettled(flowKey),
                         sleep: (ms) => clock.sleep(ms),
+                        now: () => clock.now(),
                         settleDelaysMs: [0, ...laterDelays],
                     },
                 ).then((result) => {
@@ -178,8 +179,15 @@ export class Submissions {
             // The entry stays for the next deployment, which looks again before submitting.
             journal.release(entry);
             const detail = err instanceof Error ? err.message : String(err);
+            const read = err instanceof SearchFailedError ? err.candidates : [];
+            const named =
+                err instanceof SearchFailedError
+                    ? read.length > 0
+                        ? ` Runs of that flow read before it failed that could be this resource's: ${describeRuns(read)}.`
+                        : " No run that could be this resource's was read before it failed."
+                    : "";
             throw new Error(
-                `emr-flow: SubmitFlow of ${where} may have started a run ${span}, and looking for it failed: ${detail} ` +
+                `emr-flow: SubmitFlow of ${where} may have started a run ${span}, and looking for it failed: ${detail}${named} ` +
                     `Nothing was submitted again. Run \`pulumi up\` again: it looks for that run before submitting.`,
             );
         }
@@ -191,9 +199,7 @@ export class Submissions {
         }
         if (found.outcome === "several") {
             journal.release(entry);
-            const list = found.candidates
-                .map((c) => `${c.id} (${c.status}${c.gmtCreate !== undefined ? `, created ${new Date(c.gmtCreate).toISOString()}` : ""})`)
-                .join(", ");
+            const list = describeRuns(found.candidates);
             throw new Error(
                 `emr-flow: SubmitFlow of ${where} may have started a run, and ${found.candidates.length} runs of that flow created ${span} could be it: ${list}. ` +
                     `Which one is this resource's cannot be told (ListFlowInstance does not show conf), so none was adopted and nothing was submitted again. ` +
@@ -235,7 +241,9 @@ export class Submissions {
             try {
                 await this.d.client().describeFlowInstance({ regionId: args.regionId, projectId: args.projectId, instanceId: id });
             } catch (err) {
-                if (!isNotFoundError(err)) {
+                // Only an answer that the instance does not exist lets a new run be submitted: a project
+                // not found (another account, region or endpoint) says nothing about it.
+                if (!isInstanceNotFoundError(err)) {
                     journal.release(entry);
                     const detail = err instanceof Error ? err.message : String(err);
                     throw new Error(
@@ -256,6 +264,10 @@ export class Submissions {
     }
 }
 
+function describeRuns(runs: readonly { id: string; status: string; gmtCreate?: number }[]): string {
+    return runs.map((c) => `${c.id} (${c.status}${c.gmtCreate !== undefined ? `, created ${new Date(c.gmtCreate).toISOString()}` : ""})`).join(", ");
+}
+
 function whereOf(args: RunArgs): string {
     return `flow ${args.flowId} in project ${args.projectId} (${args.regionId})`;
 }
@@ -267,12 +279,17 @@ function flowKeyOf(args: { regionId?: string; projectId: string; flowId: string 
 
 /** Why a submission's outcome is unknown, in a few words: the network error's code. */
 function unknownReason(err: SubmissionOutcomeUnknownError): string {
-    const code = (err.cause as { code?: unknown } | undefined)?.code;
+    const cause = err.cause as { code?: unknown; statusCode?: unknown; name?: unknown } | undefined;
+    const code = cause?.code;
+    if (cause?.name === "EmrApiError" && typeof code === "string") {
+        // A 5xx (or a server-failure code): the backend may have created the run before failing.
+        return `the service answered ${code}${typeof cause.statusCode === "number" ? ` (HTTP ${cause.statusCode})` : ""}, which does not prove that nothing was started`;
+    }
     const what =
         code === "ReadTimeout" || code === "ConnectTimeout"
             ? "no answer within the read timeout"
             : code === "NonJsonResponse" || code === "UnexpectedResponse"
-              ? "the answer could not be read"
+              ? `the answer could not be read${typeof cause?.statusCode === "number" ? ` (HTTP ${cause.statusCode})` : ""}`
               : "the connection closed before an answer";
     return typeof code === "string" ? `${what}, ${code}` : what;
 }

@@ -65,7 +65,7 @@ function scripted(script: Script = {}) {
         },
         async listFlowInstances() {
             const instances = answer("ListFlowInstance", script.list, [] as FlowInstanceSummary[]);
-            return { instances, total: instances.length, pageNumber: 1, pageSize: 100, requestId: "REQ-L" };
+            return { instances, total: instances.length, totalReported: true, pageNumber: 1, pageSize: 100, requestId: "REQ-L" };
         },
         async rerunFlow() {
             return answer("RerunFlow", undefined, { requestId: "REQ-R", accepted: true });
@@ -319,13 +319,15 @@ describe("provider lifecycle: adoption after an unknown outcome", () => {
         const err = await rejection(provider.create(checked.inputs!));
         assert.match(err.message, /was tried twice with unknown outcomes, and no run of that flow appeared .* after 2 listings.* not submitted a third time/);
         assert.equal(count("SubmitFlow"), 2);
-        assert.equal(count("ListFlowInstance"), 4, "two listings after each unknown outcome");
+        // Two listings after each unknown outcome, each read as two calls: the runs not started yet, then the time range.
+        assert.equal(count("ListFlowInstance"), 8, "two listings after each unknown outcome, two calls each");
         assert.equal(lines.filter((l) => l.includes("did not take effect; submitting it once more")).length, 1);
     });
 
     it("adopts the run a second unknown outcome started", async () => {
         const run: FlowInstanceSummary = { id: "FI-00000000000000CC", flowId: FLOW, status: "RUNNING", gmtCreate: Date.UTC(2026, 10, 28) + 60_000 };
-        const { client, count } = scripted({ submit: (n) => unknownOutcome(Date.UTC(2026, 10, 28) + n * 60_000), list: (n) => (n < 2 ? [] : [run]) });
+        // The first search (two listings of two calls each) finds nothing; the second finds the run.
+        const { client, count } = scripted({ submit: (n) => unknownOutcome(Date.UTC(2026, 10, 28) + n * 60_000), list: (n) => (n < 4 ? [] : [run]) });
         const { provider } = providerWith(client);
         const result = await provider.create((await provider.check({}, { ...base, waitFor: "submission" })).inputs!);
         assert.equal(result.id, run.id);

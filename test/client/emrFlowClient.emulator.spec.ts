@@ -252,13 +252,41 @@ describe("EmrFlowClient against the emulator", function () {
             assert.deepEqual(sleeps, [375, 750, 1500]);
         });
 
-        for (const kind of ["http500", "http503", "throttle"] as const) {
-            it(`retries SubmitFlow after ${kind} and creates exactly one instance`, async () => {
+        for (const fault of [{ kind: "throttle" }, { kind: "throttle", code: "Throttling.Api", status: 429 }, { kind: "throttle", code: "ThrottlingException", status: 400 }] as const) {
+            it(`retries SubmitFlow after ${JSON.stringify(fault)} and creates exactly one instance`, async () => {
                 const c = client();
-                emu.faults.add({ action: "SubmitFlow", kind, count: 2 });
+                emu.faults.add({ action: "SubmitFlow", ...fault, count: 2 });
                 const out = await c.submitFlow({ projectId, flowId: FLOW });
                 assert.equal(emu.stats().calls.SubmitFlow, 3);
                 assert.deepEqual(emu.instances().map((i) => i.id), [out.instanceId]);
+            });
+        }
+
+        for (const [fault, throttled] of [
+            [{ kind: "throttle", code: "Throttling.Api", status: 429 }, true],
+            [{ kind: "throttle", code: "ThrottlingException", status: 400 }, true],
+            [{ kind: "error", code: "ServiceUnavailable", status: 429 }, true],
+            [{ kind: "html", status: 429 }, true],
+            [{ kind: "http503" }, false],
+            [{ kind: "html", status: 502 }, false],
+        ] as const) {
+            it(`tells its rate limiter ${JSON.stringify(fault)} is ${throttled ? "" : "not "}throttling, by the rule the retry follows`, async () => {
+                const heard: boolean[] = [];
+                const limiter = { acquire: async () => 0, record: (f: { throttled: boolean }) => void heard.push(f.throttled) };
+                const c = client({}, undefined, { ...instant, limiter });
+                emu.faults.add({ action: "ListFlowInstance", ...fault, count: 1 });
+                await c.listFlowInstances({ projectId, flowId: FLOW });
+                // A throttling answer cuts the rate; another error teaches it nothing; the retry's answer is accepted.
+                assert.deepEqual(heard, throttled ? [true, false] : [false]);
+            });
+        }
+
+        for (const fault of [{ kind: "http500" }, { kind: "http503" }, { kind: "http500", after: true }, { kind: "html", status: 504, after: true }] as const) {
+            it(`does not retry SubmitFlow after ${JSON.stringify(fault)}: unknown outcome, one call`, async () => {
+                emu.faults.add({ action: "SubmitFlow", ...fault, count: 2 });
+                await assert.rejects(client().submitFlow({ projectId, flowId: FLOW }), (e: unknown) => SubmissionOutcomeUnknownError.isInstance(e));
+                assert.equal(emu.stats().calls.SubmitFlow, 1);
+                assert.equal(emu.instances().length, "after" in fault ? 1 : 0);
             });
         }
 

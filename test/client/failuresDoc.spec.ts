@@ -1,8 +1,8 @@
 /**
  * The README's "Failures and retries" says, per action, what is retried and what is not; these
- * tests hold it to what the client does: an HTML 502 from a proxy on SubmitFlow is an unknown
- * outcome (never retried), a JSON 5xx is retried, reads retry both, and a 431 is "too large, not
- * accepted".
+ * tests hold it to what the client does: on SubmitFlow an HTML 502 from a proxy and a JSON 5xx are
+ * both an unknown outcome (never retried), throttling (a code or HTTP 429) is retried, reads retry
+ * both 5xx, and a 431 is "too large, not accepted".
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -53,11 +53,24 @@ describe("README: failures and retries, per action", () => {
         assert.ok(SubmissionOutcomeUnknownError.isInstance(err), String(err));
     });
 
-    it("says a JSON 5xx on SubmitFlow is retried, and it is; reads retry the HTML 502 too", async () => {
-        assert.match(section, /\| SubmitFlow \|[^\n]*a JSON error answer for throttling or a 5xx `Code`/);
-        assert.equal(await attempts("submit", () => jsonError(503, "ServiceUnavailable")), 2);
+    it("says a JSON 5xx on SubmitFlow is an unknown outcome, and it is; reads retry it and the HTML 502", async () => {
+        assert.match(section, /\| SubmitFlow \|[^|\n]*\|[^|\n]*a JSON 5xx or a server-failure `Code` \(`InternalError`, `ServiceUnavailable` under any status but 429[^|\n]*outcome is unknown/);
+        for (const [status, code] of [[503, "ServiceUnavailable"], [500, "InternalError"], [400, "ServiceUnavailable"]] as const) {
+            const err = await attempts("submit", () => jsonError(status, code));
+            assert.ok(SubmissionOutcomeUnknownError.isInstance(err), `${code}/${status}: ${String(err)}`);
+            assert.equal(err.attempts, 1, `${code}/${status} was sent once`);
+        }
         assert.match(section, /\| DescribeFlowInstance, ListFlowInstance \| throttling, any 5xx \(JSON or not\)/);
+        assert.equal(await attempts("read", () => jsonError(503, "ServiceUnavailable")), 2);
         assert.equal(await attempts("read", html, { statusCode: 502, contentType: "text/html" }), 2);
+    });
+
+    it("says throttling on SubmitFlow (a code, or HTTP 429 under any code) is retried, and it is", async () => {
+        assert.match(section, /\| SubmitFlow \| only when the service provably did not accept it: a throttling answer \([^)]*`ThrottlingException`[^)]*HTTP 429, under any status\)/);
+        assert.equal(await attempts("submit", () => jsonError(400, "Throttling.User")), 2);
+        assert.equal(await attempts("submit", () => jsonError(503, "Throttling")), 2);
+        assert.equal(await attempts("submit", () => jsonError(400, "ThrottlingException")), 2);
+        assert.equal(await attempts("submit", () => jsonError(429, "ServiceUnavailable")), 2);
     });
 
     it("says the project and flow lookups are reads retried like DescribeFlowInstance", async () => {

@@ -143,11 +143,35 @@ describe("withRetry: reads", () => {
 });
 
 describe("withRetry: SubmitFlow", () => {
-    it("retries throttling and 503: the service answered, so it did not accept the submission", async () => {
-        const s = script(throttle, unavailable);
+    it("retries throttling (any throttling code, or HTTP 429): the gateway turned the submission away", async () => {
+        const s = script(throttle, () => apiError(429, "Throttling.Api"), () => apiError(400, "ThrottlingException"), () => apiError(429, "ServiceUnavailable"));
         assert.equal(await run("submit", s), "ok");
-        assert.equal(s.calls, 3);
+        assert.equal(s.calls, 5);
     });
+
+    it("retries nothing after a request the service rejected itself (4xx): nothing was started, and retrying cannot fix it", async () => {
+        const s = script(() => apiError(404, "EMR.Flow.NotFound"));
+        await assert.rejects(run("submit", s), (e: unknown) => EmrApiError.isInstance(e) && e.code === "EMR.Flow.NotFound");
+        assert.equal(s.calls, 1);
+    });
+
+    for (const [name, failure] of [
+        ["503 ServiceUnavailable", unavailable],
+        ["500 InternalError", () => apiError(500, "InternalError")],
+        ["502 with a new code", () => apiError(502, "SomeNewBackendError")],
+        ["ServiceUnavailable with HTTP 400", () => apiError(400, "ServiceUnavailable")],
+    ] as const) {
+        it(`does not retry after ${name}: the backend may have created the run before failing`, async () => {
+            const s = script(failure);
+            await assert.rejects(run("submit", s), (e: unknown) => {
+                assert.ok(SubmissionOutcomeUnknownError.isInstance(e), String(e));
+                assert.match(e.message, /does not prove that nothing was started/);
+                assert.ok(EmrApiError.isInstance(e.cause));
+                return true;
+            });
+            assert.equal(s.calls, 1);
+        });
+    }
 
     it("retries a refused connection (nothing was sent) and then reports the network error", async () => {
         const s = script(refused, refused, refused, refused, refused, refused);
@@ -190,10 +214,14 @@ describe("withRetry: SubmitFlow", () => {
 
 describe("withRetry: Kill/Suspend/Resume/Rerun", () => {
     it("retries only what provably was not accepted", async () => {
-        assert.equal(await run("mutation", script(throttle, unavailable, refused)), "ok");
+        assert.equal(await run("mutation", script(throttle, refused)), "ok");
         const s = script(reset);
         await assert.rejects(run("mutation", s), (e: unknown) => EmrNetworkError.isInstance(e) && e.code === "SocketHangUp" && e.requestMayHaveBeenSent);
         assert.equal(s.calls, 1);
+        // A 503 may come after the service acted (a RerunFlow that reran): not retried either.
+        const after = script(unavailable);
+        await assert.rejects(run("mutation", after), (e: unknown) => EmrApiError.isInstance(e) && e.code === "ServiceUnavailable");
+        assert.equal(after.calls, 1);
     });
 
     it("shouldRetry sums up the rule", () => {

@@ -26,7 +26,7 @@ describe("findSubmittedInstance", () => {
                 if ((p.pageNumber ?? 1) * (p.pageSize ?? 20) >= all.length) round++;
                 const size = p.pageSize ?? 20;
                 const slice = all.slice(((p.pageNumber ?? 1) - 1) * size, (p.pageNumber ?? 1) * size);
-                return { requestId: "R", total: all.length, pageNumber: p.pageNumber ?? 1, pageSize: size, instances: slice };
+                return { requestId: "R", total: all.length, totalReported: true, pageNumber: p.pageNumber ?? 1, pageSize: size, instances: slice };
             },
         };
         return { client: client as unknown as EmrFlowClient, calls };
@@ -35,11 +35,18 @@ describe("findSubmittedInstance", () => {
 
     it("adopts the one run of the window, asking by flow and creation time with slack", async () => {
         const { client, calls } = lister([[run("FI-000000000000000A")]]);
-        const found = await findSubmittedInstance(client, where, quick);
+        // The range reaches to now: TimeRange may filter on the start, and a run created in the window can start later.
+        const now = where.windowEnd + 60_000;
+        const found = await findSubmittedInstance(client, where, { ...quick, now: () => now });
         assert.equal(found.outcome, "one");
-        assert.equal(calls[0]!.flowId, where.flowId);
-        assert.equal(calls[0]!.createdFrom, where.windowStart - WINDOW_SLACK_MS);
-        assert.equal(calls[0]!.createdTo, where.windowEnd + WINDOW_SLACK_MS);
+        const ranged = calls.find((c) => c.createdFrom !== undefined)!;
+        assert.equal(ranged.flowId, where.flowId);
+        assert.equal(ranged.createdFrom, where.windowStart - WINDOW_SLACK_MS);
+        assert.equal(ranged.createdTo, now + WINDOW_SLACK_MS);
+        assert.ok(ranged.createdTo! >= where.windowEnd + WINDOW_SLACK_MS);
+        // Runs not started yet are asked for without a range: they may have no start time to filter on.
+        const notStarted = calls.find((c) => c.statuses !== undefined)!;
+        assert.deepEqual([notStarted.flowId, notStarted.statuses, notStarted.createdFrom, notStarted.createdTo], [where.flowId, ["PREP", "SUSPENDED"], undefined, undefined]);
     });
 
     it("answers none only after every listing, so a run slow to appear is still found", async () => {
@@ -63,7 +70,8 @@ describe("findSubmittedInstance", () => {
         const found = await findSubmittedInstance(client, where, quick);
         assert.equal(found.outcome, "several");
         assert.equal(found.outcome === "several" && found.candidates.length, 150);
-        assert.deepEqual(calls.map((c) => c.pageNumber), [1, 2]);
+        // Two listings (runs not started, runs in the range), each read to its second page.
+        assert.deepEqual(calls.map((c) => c.pageNumber), [1, 2, 1, 2]);
     });
 });
 
