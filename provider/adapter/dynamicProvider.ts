@@ -16,7 +16,7 @@ import { systemClock, type WaitClock } from "../runs/waiter";
 import { checkInputs, diffInputs, parseChecked } from "./inputs";
 import { waitAndReport } from "./report";
 import { REPLACE_ON_CHANGE, flowSubmissionSchema, type FlowSubmissionSchema } from "./schema";
-import { PROVIDER_KEY, inputsOf, liveFields, requirementMet, stripProvider, stripUndefined, waitForOf, type FlowSubmissionState } from "./state";
+import { PROVIDER_KEY, STACK_KEY, inputsOf, liveFields, requirementMet, stripProvider, stripUndefined, waitForOf, type FlowSubmissionState } from "./state";
 
 export type { FlowSubmissionState, NodeSummary } from "./state";
 export { UNKNOWN } from "./inputs";
@@ -78,13 +78,7 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
         const args = parseChecked(this.schema(), inputs);
         const runs = this.submissions();
         // The stack is part of the key: two stacks on one machine with the same inputs are two runs.
-        const env = this.env();
-        const key = runs.keyFor({
-            organization: env.PULUMI_NODEJS_ORGANIZATION ?? "",
-            project: env.PULUMI_NODEJS_PROJECT ?? "",
-            stack: env.PULUMI_NODEJS_STACK ?? "",
-            ...Object.fromEntries(REPLACE_ON_CHANGE.map((k) => [k, args[k] ?? null])),
-        });
+        const key = runs.keyFor({ ...this.stackOf(inputs), ...Object.fromEntries(REPLACE_ON_CHANGE.map((k) => [k, args[k] ?? null])) });
         // With nothing to wait for, the record is finished right after SubmitFlow answers: recording
         // the instance ID in between would be a second disk write (a write and a rename, about a
         // third of a create's own cost) whose content the finishing write repeats a moment later.
@@ -228,6 +222,20 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
             this.cachedSchema = flowSubmissionSchema(new Set(KNOWN_REGIONS));
         }
         return this.cachedSchema;
+    }
+
+    /**
+     * The stack a create belongs to. The engine names no stack to a dynamic provider (no
+     * environment variable, no URN in `create`), so the SDK sends it as the hidden input
+     * `__stack`. Inputs without it (a program built against an older SDK) fall back to what the
+     * environment says, as before: the project, and a stack only where something sets
+     * `PULUMI_NODEJS_STACK` for the provider process.
+     */
+    private stackOf(inputs: Record<string, unknown>): Record<string, string> {
+        const named = inputs[STACK_KEY];
+        if (typeof named === "string" && named !== "") return { stack: named };
+        const env = this.env();
+        return { organization: env.PULUMI_NODEJS_ORGANIZATION ?? "", project: env.PULUMI_NODEJS_PROJECT ?? "", stack: env.PULUMI_NODEJS_STACK ?? "" };
     }
 
     private defaultRegion(): string | undefined {

@@ -11,6 +11,15 @@ export type { NodeSummary } from "../runs/instanceFields";
 /** The key under which the host keeps the serialized provider in inputs and state. */
 export const PROVIDER_KEY = "__provider";
 
+/**
+ * The hidden input that names the stack a FlowSubmission belongs to, `<organization>/<project>/<stack>`,
+ * set by the SDK from the program's own `pulumi.getOrganization()`, `getProject()` and `getStack()`.
+ * The engine tells a dynamic provider neither the stack nor the resource's URN in `create`, so this
+ * is how the submission record keeps two stacks of one project apart. It decides nothing about the
+ * run: diff ignores it, it is not an output, and state written before it existed simply lacks it.
+ */
+export const STACK_KEY = "__stack";
+
 /** Everything a FlowSubmission keeps in state. */
 export interface FlowSubmissionState extends CheckedFlowSubmissionInputs {
     instanceId: string;
@@ -44,7 +53,7 @@ export function liveFields(instance: FlowInstance): Partial<FlowSubmissionState>
     return { startTime: undefined, endTime: undefined, durationMs: undefined, ...runFields(instance) };
 }
 
-/** The inputs among state or inputs (no outputs, no `__provider`). */
+/** The inputs among state or inputs (no outputs, no `__provider`, no `__stack`). */
 export function inputsOf(props: Record<string, unknown>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const key of INPUT_KEYS) if (props[key] !== undefined) out[key] = props[key];
@@ -52,7 +61,7 @@ export function inputsOf(props: Record<string, unknown>): Record<string, unknown
 }
 
 export function stripProvider(props: Record<string, unknown>): Record<string, unknown> {
-    const { [PROVIDER_KEY]: _ignored, ...rest } = props;
+    const { [PROVIDER_KEY]: _ignored, [STACK_KEY]: _stack, ...rest } = props;
     return rest;
 }
 
