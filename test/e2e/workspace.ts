@@ -76,6 +76,8 @@ export class Workspace {
         const dir = path.join(this.dir, name);
         fs.mkdirSync(dir, { recursive: true });
         for (const file of ["Pulumi.yaml", "index.ts"]) fs.copyFileSync(path.join(source, file), path.join(dir, file));
+        // A project of its own, as a user's has (the language host warns without one).
+        fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name, private: true, main: "index.ts" }, null, 2));
         fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
         return dir;
     }
