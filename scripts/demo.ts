@@ -66,26 +66,34 @@ async function withCli(command: string, work: string, env: NodeJS.ProcessEnv): P
     const runEnv: NodeJS.ProcessEnv = {
         ...env,
         PULUMI_HOME: path.join(work, "pulumi-home"),
-        PULUMI_BACKEND_URL: `file://${work}`,
+        PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
         PULUMI_CONFIG_PASSPHRASE: "demo",
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     };
+    // The quickstart as a project of its own (Pulumi.yaml, index.ts, a package.json, this
+    // repository's node_modules): the Node.js language host runs the `main` of the nearest
+    // package.json, which in the repository root is the SDK, not the example.
+    const project = path.join(work, "quickstart");
+    fs.mkdirSync(project);
+    for (const file of ["Pulumi.yaml", "index.ts"]) fs.copyFileSync(path.join(QUICKSTART, file), path.join(project, file));
+    fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "emr-flow-quickstart", private: true, main: "index.ts" }));
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(project, "node_modules"), "dir");
     const run = (args: string[], capture = false) =>
         new Promise<string>((resolve, reject) => {
-            const child = spawn(command, args, { cwd: ROOT, env: runEnv, stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit" });
+            const child = spawn(command, args, { cwd: project, env: runEnv, stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit" });
             let out = "";
             child.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
             child.once("error", reject);
             child.once("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`pulumi ${args.join(" ")} exited with ${code}`))));
         });
+    fs.mkdirSync(path.join(work, "state"));
     await run(["stack", "init", stack, "--non-interactive"]);
     try {
         await run(["up", "--yes", "--stack", stack, "--non-interactive"]);
         return JSON.parse(await run(["stack", "output", "--json", "--stack", stack], true)) as Record<string, unknown>;
     } finally {
         await run(["stack", "rm", stack, "--yes", "--force", "--non-interactive"], true).catch(() => undefined);
-        fs.rmSync(path.join(ROOT, `Pulumi.${stack}.yaml`), { force: true });
     }
 }
 
