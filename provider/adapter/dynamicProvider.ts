@@ -13,6 +13,7 @@ import { isNotFoundError } from "../client/errors";
 import type { SubmissionLedger } from "../runs/adopt";
 import type { Submissions } from "../runs/submit";
 import { systemClock, type WaitClock } from "../runs/waiter";
+import { engineAddressOf, engineReachable, exitWhenEngineGone, type EngineAddress } from "./engineWatch";
 import { checkInputs, diffInputs, parseChecked } from "./inputs";
 import { waitAndReport } from "./report";
 import { REPLACE_ON_CHANGE, flowSubmissionSchema, type FlowSubmissionSchema } from "./schema";
@@ -39,6 +40,8 @@ export interface ProviderDeps {
     ledger?: SubmissionLedger;
     /** Pauses before each listing when looking for an ambiguous submission's run (see `runs/adopt.ts`). */
     settleDelaysMs?: readonly number[];
+    /** The engine this process serves (see `engineWatch.ts`); default: from the host's arguments; `null`: none. */
+    engineAddress?: EngineAddress | null;
 }
 
 export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
@@ -55,6 +58,7 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
      * settings are reported by the method that needs them.
      */
     async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+        this.watchEngine();
         this.configGet = (key) => {
             try {
                 const value = req.config.get(key);
@@ -94,8 +98,14 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
         try {
             return { id: run.instanceId, outs: await waitAndReport(this, state, run.submittedAtMs, "create", inputs[PROVIDER_KEY]) };
         } finally {
-            // Success or a partial failure: either way the engine gets the ID with this answer.
-            runs.finish(run);
+            // Success or a partial failure: either way the engine gets the ID with this answer,
+            // unless the engine is gone (the CLI was killed and this host lives on as an orphan):
+            // then the record stays for the next deployment, which continues with this run.
+            if (await this.engineGone()) {
+                this.print(`emr-flow: the Pulumi engine is gone; ${run.instanceId} stays recorded, and the next \`pulumi up\` of this stack continues with it`);
+            } else {
+                runs.finish(run);
+            }
         }
     }
 
@@ -164,6 +174,28 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
     }
 
     // ----- what the methods share, built on first use -----
+
+    private watching = false;
+
+    private engine(): EngineAddress | undefined {
+        return this.deps.engineAddress === null ? undefined : (this.deps.engineAddress ?? engineAddressOf());
+    }
+
+    /** In the real host, ends the process once the engine that started it is gone (see `engineWatch.ts`). */
+    private watchEngine(): void {
+        const address = this.engine();
+        if (this.watching || !address) return;
+        this.watching = true;
+        exitWhenEngineGone(address, () => {
+            console.error(`emr-flow: the Pulumi engine at ${address.host}:${address.port} is gone; stopping, unfinished submissions stay recorded for the next \`pulumi up\``);
+            process.exit(1);
+        });
+    }
+
+    private async engineGone(): Promise<boolean> {
+        const address = this.engine();
+        return address ? !(await engineReachable(address)) : false;
+    }
 
     /** The client, built from the stack config and the environment (or the injected factory). */
     client(): EmrFlowClient {
