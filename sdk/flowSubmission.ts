@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { FlowSubmissionInputs } from "../provider/adapter/schema";
 import type { NodeSummary } from "../provider/adapter/dynamicProvider";
+import { confValue, mapInput, timeoutValue, triggerValue } from "./inputValues";
 
 type ProviderModule = typeof import("../provider/adapter");
 
@@ -22,6 +23,7 @@ const providerShim: pulumi.dynamic.ResourceProvider = {
     delete: (id, props) => (require("pulumi-emr-flow/provider") as ProviderModule).flowSubmissionProvider.delete(id, props),
 };
 
+/** A `conf` value: a string; a number is sent as its decimal string, a Date as its ISO-8601 string (UTC), except `cyctime`'s (epoch ms). */
 type ConfValue = string | number | Date;
 
 /**
@@ -40,15 +42,19 @@ export interface FlowSubmissionArgs {
      */
     regionId?: pulumi.Input<NonNullable<FlowSubmissionInputs["regionId"]>>;
     /**
-     * Flow parameters, sent as SubmitFlow's `Conf` JSON object. Values are strings, except
-     * `cyctime` (the scheduled run time), which also accepts a `Date`, epoch milliseconds or an
-     * ISO-8601 string and is sent as epoch milliseconds. A value wrapped in `pulumi.secret()`
+     * Flow parameters, sent as SubmitFlow's `Conf` JSON object of strings. `cyctime` (the
+     * scheduled run time) takes a `Date`, epoch milliseconds or an ISO-8601 string and is sent as
+     * epoch milliseconds; any other key takes a string, or a number (sent as its decimal string,
+     * `3` as `"3"`) or a Date (sent as its ISO-8601 string in UTC). A value wrapped in `pulumi.secret()`
      * stays secret in the outputs. Changing `conf` submits a new run. Default: no parameters.
      */
     conf?: pulumi.Input<Record<string, pulumi.Input<ConfValue>>>;
     /**
      * Any values; when one changes, the next `pulumi up` submits a new run even if nothing else
-     * changed (the same rule as pulumi-command's `triggers`). Default: none.
+     * changed (the same rule as pulumi-command's `triggers`). Strings, numbers, booleans, null,
+     * Dates (compared as ISO-8601 strings), resources, and lists and plain objects of these, also
+     * inside Outputs and Promises. A value whose change could go unseen (a function, a Map or Set,
+     * a class instance, undefined, NaN, a bigint) stops the program, naming it. Default: none.
      */
     triggers?: pulumi.Input<pulumi.Input<unknown>[]>;
     /**
@@ -67,7 +73,8 @@ export interface FlowSubmissionArgs {
     timeoutSeconds?: pulumi.Input<number>;
     /**
      * When true, deleting or replacing this resource stops a run that is still going (KillFlow)
-     * and waits until it is KILLED. When false, delete only removes the run from the stack.
+     * and waits until it is KILLED (where the service has no KillFlow: suspends the run and kills
+     * its running jobs, and reports what it stopped). When false, delete only removes the run from the stack.
      * Changing it never submits a new run. Default: false.
      */
     killOnDelete?: pulumi.Input<boolean>;
@@ -109,6 +116,8 @@ export class FlowSubmission extends pulumi.dynamic.Resource {
     declare public readonly durationMs: pulumi.Output<number | undefined>;
     /** The run's nodes (name, job type, status, duration, retries, external ID) as last seen. */
     declare public readonly nodes: pulumi.Output<NodeSummary[] | undefined>;
+    /** Nodes left out of `nodes`, which keeps at most 20 (those that did not succeed first); absent when none. */
+    declare public readonly nodesOmitted: pulumi.Output<number | undefined>;
     /** The project ID, as given. */
     declare public readonly projectId: pulumi.Output<string>;
     /** The flow ID, as given. */
@@ -127,14 +136,17 @@ export class FlowSubmission extends pulumi.dynamic.Resource {
     declare public readonly killOnDelete: pulumi.Output<boolean | undefined>;
 
     constructor(name: string, args: FlowSubmissionArgs, opts?: pulumi.CustomResourceOptions) {
+        const refuse = (path: string, reason: string): never => {
+            throw new Error(`FlowSubmission "${name}": ${path}: ${reason}`);
+        };
         const props: pulumi.Inputs = {
             projectId: args.projectId,
             flowId: args.flowId,
             regionId: args.regionId,
-            conf: args.conf === undefined ? undefined : normalizeConf(args.conf),
-            triggers: args.triggers,
+            conf: args.conf === undefined ? undefined : normalizeConf(args.conf, refuse),
+            triggers: args.triggers === undefined ? undefined : triggerValue(args.triggers, "triggers", refuse),
             waitFor: args.waitFor,
-            timeoutSeconds: args.timeoutSeconds,
+            timeoutSeconds: args.timeoutSeconds === undefined ? undefined : timeoutValue(args.timeoutSeconds, refuse),
             killOnDelete: args.killOnDelete,
             // Hidden: which stack this run belongs to, for the provider's submission record. The
             // engine tells a dynamic provider neither the stack nor the URN in `create`.
@@ -148,6 +160,7 @@ export class FlowSubmission extends pulumi.dynamic.Resource {
             endTime: undefined,
             durationMs: undefined,
             nodes: undefined,
+            nodesOmitted: undefined,
         };
         super(providerShim, name, props, opts, "emr-flow", "FlowSubmission");
     }
@@ -169,25 +182,15 @@ function stackIdentity(): string {
 }
 
 /**
- * A `Date` does not survive Pulumi's serialization of inputs, so `cyctime` given as a Date is
- * turned into epoch milliseconds here; the provider validates and normalizes the rest. Only
- * `cyctime` is touched, so a secret elsewhere in `conf` keeps its own secretness.
+ * A `Date` does not survive Pulumi's serialization of inputs, so Dates (and numbers) become the
+ * strings and epoch milliseconds the provider checks (see `inputValues.ts`). Each value is handled
+ * on its own, so a secret in `conf` keeps its own secretness.
  */
-function normalizeConf(conf: pulumi.Input<Record<string, pulumi.Input<ConfValue>>>): pulumi.Input<Record<string, pulumi.Input<ConfValue>>> {
-    const toWire = (value: unknown): unknown => (value instanceof Date ? value.getTime() : value);
-    if (pulumi.Output.isInstance(conf) || isPromiseLike(conf)) {
-        return pulumi.output(conf).apply((c) => (c && "cyctime" in c ? { ...c, cyctime: toWire(c.cyctime) as ConfValue } : c));
-    }
-    if (!conf || typeof conf !== "object" || !("cyctime" in conf)) return conf;
-    const cyctime = conf.cyctime;
-    return {
-        ...conf,
-        cyctime: pulumi.Output.isInstance(cyctime) || isPromiseLike(cyctime) ? pulumi.output(cyctime).apply((v) => toWire(v) as ConfValue) : (toWire(cyctime) as ConfValue),
-    };
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-    return !!value && typeof (value as PromiseLike<unknown>).then === "function";
+function normalizeConf(conf: pulumi.Input<Record<string, pulumi.Input<ConfValue>>>, refuse: (path: string, reason: string) => never): unknown {
+    return mapInput(conf, (c) => {
+        if (!c || typeof c !== "object" || Array.isArray(c)) return c;
+        return Object.fromEntries(Object.entries(c as Record<string, unknown>).map(([key, value]) => [key, confValue(key, value, refuse)]));
+    });
 }
 
 // The argument interface carries the TSDoc; these lines keep it in step with the schema: adding

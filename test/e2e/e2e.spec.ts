@@ -247,7 +247,7 @@ describe("the real Pulumi CLI against the emulator", function () {
             }
         });
 
-        it("destroy kills a running run with killOnDelete: true, and leaves one without", async () => {
+        it("destroy stops a running run with killOnDelete: true where EMR has no KillFlow (the default), and leaves one without", async () => {
             const stack = "destroy";
             await programStack(dir, stack, {
                 kill: { flowId: LONG, waitFor: "submission", killOnDelete: true, conf: { which: "kill" } },
@@ -258,11 +258,38 @@ describe("the real Pulumi CLI against the emulator", function () {
             await upOk(dir, stack);
             emu.configure({ timeScale: FAST });
             const ids = ((await ws.outputs(dir, stack)) as { instanceIds: Record<string, string> }).instanceIds;
+            const before = { killFlow: calls("KillFlow"), suspend: calls("SuspendFlow") };
             const r = await ws.ok(dir, ["destroy", "--yes", "--stack", stack]);
             assert.match(r.out, new RegExp(`killing ${ids.kill} \\((PREP|RUNNING)\\) because killOnDelete is set`));
-            assert.equal(instance(ids.kill).status, "KILLED");
+            // The emulator plays the current API, where KillFlow is absent: the provider suspends the
+            // run and kills its running jobs, and reports the status EMR gives, never KILLED.
+            assert.match(r.out, new RegExp(`EMR does not offer KillFlow \\(InvalidAction\\.NotFound\\), so ${ids.kill} was stopped with SuspendFlow and KillFlowJob instead\\.`));
+            assert.match(r.out, /Suspended it: no further node starts\./);
+            assert.match(r.out, /The run is SUSPENDED \(not KILLED\)\./);
+            assert.equal(calls("KillFlow") - before.killFlow, 1);
+            assert.equal(calls("SuspendFlow") - before.suspend, 1);
+            assert.equal(instance(ids.kill).status, "SUSPENDED");
+            assert.notEqual(instance(ids.kill).status, "KILLED");
             assert.notEqual(instance(ids.keep).status, "KILLED");
+            assert.notEqual(instance(ids.keep).status, "SUSPENDED");
             assert.match(r.out, new RegExp(`${ids.keep} removed from the stack; the run itself is left as it is`));
+        });
+
+        it("destroy kills a running run with killOnDelete: true where EMR offers KillFlow", async () => {
+            const stack = "destroy-killflow";
+            await programStack(dir, stack, { kill: { flowId: LONG, waitFor: "submission", killOnDelete: true, conf: { which: "killflow" } } });
+            emu.configure({ timeScale: 1, killFlow: "present" });
+            try {
+                await upOk(dir, stack);
+                emu.configure({ timeScale: FAST });
+                const ids = ((await ws.outputs(dir, stack)) as { instanceIds: Record<string, string> }).instanceIds;
+                const r = await ws.ok(dir, ["destroy", "--yes", "--stack", stack]);
+                assert.match(r.out, new RegExp(`killing ${ids.kill} \\((PREP|RUNNING)\\) because killOnDelete is set`));
+                assert.match(r.out, new RegExp(`${ids.kill} is KILLED`));
+                assert.equal(instance(ids.kill).status, "KILLED");
+            } finally {
+                emu.configure({ timeScale: FAST, killFlow: "absent" });
+            }
         });
     });
 
