@@ -12,7 +12,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { spawnSync } from "child_process";
+import { spawn } from "child_process";
 import { startEmulator, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET } from "../emulator";
 import { findPulumiCli } from "../test/support/pulumiCli";
 import { hostEnv } from "../test/support/testEnv";
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
         let outputs: Record<string, unknown>;
         if (cli.command) {
             // The CLI finds its language plugins beside itself.
-            outputs = withCli(cli.command, work, { ...process.env, ...env, PATH: `${path.dirname(cli.command)}${path.delimiter}${process.env.PATH ?? ""}` });
+            outputs = await withCli(cli.command, work, { ...process.env, ...env, PATH: `${path.dirname(cli.command)}${path.delimiter}${process.env.PATH ?? ""}` });
         } else {
             outputs = await withHarness(env);
         }
@@ -56,21 +56,44 @@ async function main(): Promise<void> {
     }
 }
 
-function withCli(command: string, work: string, env: NodeJS.ProcessEnv): Record<string, unknown> {
+/**
+ * `pulumi up` of the quickstart on a local file backend. The CLI runs as a child process that is
+ * waited for asynchronously: the emulator answers from this process's event loop, so a blocking
+ * spawn would leave the provider's calls unanswered.
+ */
+async function withCli(command: string, work: string, env: NodeJS.ProcessEnv): Promise<Record<string, unknown>> {
     const stack = "demo";
-    const runEnv = { ...env, PULUMI_BACKEND_URL: `file://${work}`, PULUMI_CONFIG_PASSPHRASE: "demo", PULUMI_SKIP_UPDATE_CHECK: "true" };
-    const run = (args: string[], capture = false) => {
-        const r = spawnSync(command, args, { cwd: ROOT, env: runEnv, stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit", encoding: "utf8" });
-        if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} exited with ${r.status}`);
-        return r.stdout ?? "";
+    const runEnv: NodeJS.ProcessEnv = {
+        ...env,
+        PULUMI_HOME: path.join(work, "pulumi-home"),
+        PULUMI_BACKEND_URL: `file://${path.join(work, "state")}`,
+        PULUMI_CONFIG_PASSPHRASE: "demo",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     };
-    run(["stack", "init", stack, "--non-interactive"]);
+    // The quickstart as a project of its own (Pulumi.yaml, index.ts, a package.json, this
+    // repository's node_modules): the Node.js language host runs the `main` of the nearest
+    // package.json, which in the repository root is the SDK, not the example.
+    const project = path.join(work, "quickstart");
+    fs.mkdirSync(project);
+    for (const file of ["Pulumi.yaml", "index.ts"]) fs.copyFileSync(path.join(QUICKSTART, file), path.join(project, file));
+    fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "emr-flow-quickstart", private: true, main: "index.ts" }));
+    fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(project, "node_modules"), "dir");
+    const run = (args: string[], capture = false) =>
+        new Promise<string>((resolve, reject) => {
+            const child = spawn(command, args, { cwd: project, env: runEnv, stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit" });
+            let out = "";
+            child.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
+            child.once("error", reject);
+            child.once("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`pulumi ${args.join(" ")} exited with ${code}`))));
+        });
+    fs.mkdirSync(path.join(work, "state"));
+    await run(["stack", "init", stack, "--non-interactive"]);
     try {
-        run(["up", "--yes", "--stack", stack, "--non-interactive"]);
-        return JSON.parse(run(["stack", "output", "--json", "--stack", stack], true)) as Record<string, unknown>;
+        await run(["up", "--yes", "--stack", stack, "--non-interactive"]);
+        return JSON.parse(await run(["stack", "output", "--json", "--stack", stack], true)) as Record<string, unknown>;
     } finally {
-        spawnSync(command, ["stack", "rm", stack, "--yes", "--force", "--non-interactive"], { cwd: ROOT, env: runEnv, stdio: "ignore" });
-        fs.rmSync(path.join(ROOT, `Pulumi.${stack}.yaml`), { force: true });
+        await run(["stack", "rm", stack, "--yes", "--force", "--non-interactive"], true).catch(() => undefined);
     }
 }
 

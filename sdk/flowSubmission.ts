@@ -148,6 +148,9 @@ export class FlowSubmission extends pulumi.dynamic.Resource {
             waitFor: args.waitFor,
             timeoutSeconds: args.timeoutSeconds === undefined ? undefined : timeoutValue(args.timeoutSeconds, refuse),
             killOnDelete: args.killOnDelete,
+            // Hidden: which stack this run belongs to, for the provider's submission record. The
+            // engine tells a dynamic provider neither the stack nor the URN in `create`.
+            __stack: stackIdentity(),
             // Outputs, declared so that Pulumi exposes them on the object.
             instanceId: undefined,
             requestId: undefined,
@@ -161,6 +164,21 @@ export class FlowSubmission extends pulumi.dynamic.Resource {
         };
         super(providerShim, name, props, opts, "emr-flow", "FlowSubmission");
     }
+}
+
+/**
+ * `<organization>/<project>/<stack>` of the program that declares the resource. Only the program
+ * knows its stack: the engine starts the dynamic provider without it.
+ */
+function stackIdentity(): string {
+    const meta = pulumi as unknown as { getOrganization?: () => string };
+    let organization = "";
+    try {
+        organization = meta.getOrganization?.() ?? "";
+    } catch {
+        // An SDK without organizations: the project and stack still tell stacks apart.
+    }
+    return `${organization}/${pulumi.getProject()}/${pulumi.getStack()}`;
 }
 
 /**

@@ -13,10 +13,11 @@ import { isInstanceNotFoundError } from "../client/errors";
 import type { SubmissionLedger } from "../runs/adopt";
 import type { Submissions } from "../runs/submit";
 import { systemClock, type WaitClock } from "../runs/waiter";
+import { engineAddressOf, engineReachable, exitWhenEngineGone, type EngineAddress } from "./engineWatch";
 import { checkInputs, diffInputs, parseChecked } from "./inputs";
 import { waitAndReport } from "./report";
 import { REPLACE_ON_CHANGE, flowSubmissionSchema, type FlowSubmissionSchema } from "./schema";
-import { PROVIDER_KEY, inputsOf, liveFields, requirementMet, stripProvider, stripUndefined, waitForOf, type FlowSubmissionState } from "./state";
+import { PROVIDER_KEY, STACK_KEY, inputsOf, liveFields, requirementMet, stripProvider, stripUndefined, waitForOf, type FlowSubmissionState } from "./state";
 
 export type { FlowSubmissionState, NodeSummary } from "./state";
 export { UNKNOWN } from "./inputs";
@@ -39,6 +40,8 @@ export interface ProviderDeps {
     ledger?: SubmissionLedger;
     /** Pauses before each listing when looking for an ambiguous submission's run (see `runs/adopt.ts`). */
     settleDelaysMs?: readonly number[];
+    /** The engine this process serves (see `engineWatch.ts`); default: from the host's arguments; `null`: none. */
+    engineAddress?: EngineAddress | null;
 }
 
 export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
@@ -55,6 +58,7 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
      * settings are reported by the method that needs them.
      */
     async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+        this.watchEngine();
         this.configGet = (key) => {
             try {
                 const value = req.config.get(key);
@@ -81,13 +85,7 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
         this.noteUnlistedRegion(args.regionId);
         const runs = this.submissions();
         // The stack is part of the key: two stacks on one machine with the same inputs are two runs.
-        const env = this.env();
-        const key = runs.keyFor({
-            organization: env.PULUMI_NODEJS_ORGANIZATION ?? "",
-            project: env.PULUMI_NODEJS_PROJECT ?? "",
-            stack: env.PULUMI_NODEJS_STACK ?? "",
-            ...Object.fromEntries(REPLACE_ON_CHANGE.map((k) => [k, args[k] ?? null])),
-        });
+        const key = runs.keyFor({ ...this.stackOf(inputs), ...Object.fromEntries(REPLACE_ON_CHANGE.map((k) => [k, args[k] ?? null])) });
         // With nothing to wait for, the record is finished right after SubmitFlow answers: recording
         // the instance ID in between would be a second disk write (a write and a rename, about a
         // third of a create's own cost) whose content the finishing write repeats a moment later.
@@ -103,8 +101,14 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
         try {
             return { id: run.instanceId, outs: await waitAndReport(this, state, run.submittedAtMs, "create", inputs[PROVIDER_KEY]) };
         } finally {
-            // Success or a partial failure: either way the engine gets the ID with this answer.
-            runs.finish(run);
+            // Success or a partial failure: either way the engine gets the ID with this answer,
+            // unless the engine is gone (the CLI was killed and this host lives on as an orphan):
+            // then the record stays for the next deployment, which continues with this run.
+            if (await this.engineGone()) {
+                this.print(`emr-flow: the Pulumi engine is gone; ${run.instanceId} stays recorded, and the next \`pulumi up\` of this stack continues with it`);
+            } else {
+                runs.finish(run);
+            }
         }
     }
 
@@ -212,6 +216,28 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
 
     // ----- what the methods share, built on first use -----
 
+    private watching = false;
+
+    private engine(): EngineAddress | undefined {
+        return this.deps.engineAddress === null ? undefined : (this.deps.engineAddress ?? engineAddressOf());
+    }
+
+    /** In the real host, ends the process once the engine that started it is gone (see `engineWatch.ts`). */
+    private watchEngine(): void {
+        const address = this.engine();
+        if (this.watching || !address) return;
+        this.watching = true;
+        exitWhenEngineGone(address, () => {
+            console.error(`emr-flow: the Pulumi engine at ${address.host}:${address.port} is gone; stopping, unfinished submissions stay recorded for the next \`pulumi up\``);
+            process.exit(1);
+        });
+    }
+
+    private async engineGone(): Promise<boolean> {
+        const address = this.engine();
+        return address ? !(await engineReachable(address)) : false;
+    }
+
     /** The client, built from the stack config and the environment (or the injected factory). */
     client(): EmrFlowClient {
         if (!this.cachedClient) {
@@ -267,6 +293,20 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
             this.cachedSchema = flowSubmissionSchema();
         }
         return this.cachedSchema;
+    }
+
+    /**
+     * The stack a create belongs to. The engine names no stack to a dynamic provider (no
+     * environment variable, no URN in `create`), so the SDK sends it as the hidden input
+     * `__stack`. Inputs without it (a program built against an older SDK) fall back to what the
+     * environment says, as before: the project, and a stack only where something sets
+     * `PULUMI_NODEJS_STACK` for the provider process.
+     */
+    private stackOf(inputs: Record<string, unknown>): Record<string, string> {
+        const named = inputs[STACK_KEY];
+        if (typeof named === "string" && named !== "") return { stack: named };
+        const env = this.env();
+        return { organization: env.PULUMI_NODEJS_ORGANIZATION ?? "", project: env.PULUMI_NODEJS_PROJECT ?? "", stack: env.PULUMI_NODEJS_STACK ?? "" };
     }
 
     /**

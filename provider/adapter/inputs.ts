@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { REPLACE_ON_CHANGE, UPDATE_IN_PLACE, type CheckedFlowSubmissionInputs, type FlowSubmissionSchema } from "./schema";
-import { PROVIDER_KEY, inputsOf, requirementMet, stripUndefined, waitForOf } from "./state";
+import { PROVIDER_KEY, STACK_KEY, inputsOf, requirementMet, stripUndefined, waitForOf } from "./state";
 
 /** The value Pulumi sends for an input that is not known yet (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -13,14 +13,20 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export function checkInputs(schema: FlowSubmissionSchema, news: Record<string, unknown>, defaultRegion: () => string | undefined): pulumi.dynamic.CheckResult {
     const candidate: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(news)) {
-        if (key !== PROVIDER_KEY && value !== undefined) candidate[key] = value;
+        if (key !== PROVIDER_KEY && key !== STACK_KEY && value !== undefined) candidate[key] = value;
     }
+    // The stack's name travels with the inputs (see STACK_KEY); it is passed through as it is.
+    const hidden: Record<string, unknown> = { [PROVIDER_KEY]: news[PROVIDER_KEY] };
+    if (news[STACK_KEY] !== undefined) hidden[STACK_KEY] = news[STACK_KEY];
     if (candidate.regionId === undefined) {
         const region = defaultRegion();
         if (region) candidate.regionId = region;
     }
 
     const failures: pulumi.dynamic.CheckFailure[] = [];
+    if (hidden[STACK_KEY] !== undefined && hidden[STACK_KEY] !== UNKNOWN && typeof hidden[STACK_KEY] !== "string") {
+        failures.push({ property: STACK_KEY, reason: `${STACK_KEY} is set by FlowSubmission itself and must be a string "<organization>/<project>/<stack>"` });
+    }
     if (candidate.regionId === undefined) {
         failures.push({
             property: "regionId",
@@ -31,7 +37,7 @@ export function checkInputs(schema: FlowSubmissionSchema, news: Record<string, u
     const parsed = schema.safeParse(candidate);
     if (parsed.success) {
         if (failures.length > 0) return { inputs: news, failures };
-        return { inputs: { ...stripUndefined(parsed.data), [PROVIDER_KEY]: news[PROVIDER_KEY] }, failures };
+        return { inputs: { ...stripUndefined(parsed.data), ...hidden }, failures };
     }
     for (const issue of parsed.error.issues) {
         // A value that is not known yet (preview) is checked again when it is.
@@ -48,7 +54,7 @@ export function checkInputs(schema: FlowSubmissionSchema, news: Record<string, u
         if (!failures.some((f) => f.property === property)) failures.push({ property, reason: issue.message });
     }
     // Inputs that only failed on unknown values pass through untouched until they are known.
-    return { inputs: { ...candidate, [PROVIDER_KEY]: news[PROVIDER_KEY] }, failures };
+    return { inputs: { ...candidate, ...hidden }, failures };
 }
 
 /** Inputs `check` accepted, as `create` and `update` get them; throws (nothing submitted) otherwise. */

@@ -12,6 +12,15 @@ export type { NodeSummary } from "../runs/instanceFields";
 export const PROVIDER_KEY = "__provider";
 
 /**
+ * The hidden input that names the stack a FlowSubmission belongs to, `<organization>/<project>/<stack>`,
+ * set by the SDK from the program's own `pulumi.getOrganization()`, `getProject()` and `getStack()`.
+ * The engine tells a dynamic provider neither the stack nor the resource's URN in `create`, so this
+ * is how the submission record keeps two stacks of one project apart. It decides nothing about the
+ * run: diff ignores it, it is not an output, and state written before it existed simply lacks it.
+ */
+export const STACK_KEY = "__stack";
+
+/**
  * The most nodes a FlowSubmission keeps in its `nodes` output. Each node is about 250 bytes of
  * state; a resource without nodes is about 5 KB (mostly `__provider`, twice). Twenty nodes keep
  * the largest resource within about twice that, so a stack of a thousand runs of a wide flow
@@ -66,7 +75,7 @@ export function boundedNodes(nodes: NodeSummary[]): { nodes: NodeSummary[]; node
     return { nodes: nodes.filter((n) => keep.has(n)), nodesOmitted: nodes.length - keep.size };
 }
 
-/** The inputs among state or inputs (no outputs, no `__provider`). */
+/** The inputs among state or inputs (no outputs, no `__provider`, no `__stack`). */
 export function inputsOf(props: Record<string, unknown>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const key of INPUT_KEYS) if (props[key] !== undefined) out[key] = props[key];
@@ -74,7 +83,7 @@ export function inputsOf(props: Record<string, unknown>): Record<string, unknown
 }
 
 export function stripProvider(props: Record<string, unknown>): Record<string, unknown> {
-    const { [PROVIDER_KEY]: _ignored, ...rest } = props;
+    const { [PROVIDER_KEY]: _ignored, [STACK_KEY]: _stack, ...rest } = props;
     return rest;
 }
 

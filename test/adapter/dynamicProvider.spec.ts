@@ -70,6 +70,14 @@ describe("FlowSubmissionProvider.check", () => {
         assert.equal(result.inputs?.__provider, "exports.handler = ...");
     });
 
+    it("passes the hidden __stack through, and rejects one that is not a string", async () => {
+        const result = await provider.check({}, { ...base, __stack: "organization/proj/dev", __provider: "code" });
+        assert.deepEqual(result.failures, []);
+        assert.equal(result.inputs?.__stack, "organization/proj/dev");
+        const bad = await provider.check({}, { ...base, __stack: 42 });
+        assert.deepEqual(bad.failures?.map((f) => f.property), ["__stack"]);
+    });
+
     it("reports every problem at once with its property", async () => {
         const result = await provider.check({}, {
             projectId: "P-123",
@@ -147,6 +155,11 @@ describe("FlowSubmissionProvider.diff", () => {
         assert.equal(result.changes, false);
     });
 
+    it("ignores __stack: state written before it existed, or under another stack name, is not a change", async () => {
+        assert.equal((await provider.diff(INSTANCE, olds, { ...base, conf: { a: "1" }, triggers: [1], __stack: "organization/proj/dev" })).changes, false);
+        assert.equal((await provider.diff(INSTANCE, { ...olds, __stack: "o/p/a" }, { ...base, conf: { a: "1" }, triggers: [1], __stack: "o/p/b" })).changes, false);
+    });
+
     it("replaces a run that was killed before it did what the stack waits for", async () => {
         const result = await provider.diff(INSTANCE, { ...olds, status: "KILLED" }, { ...base, conf: { a: "1" }, triggers: [1] });
         assert.deepEqual(result.replaces, ["status"]);
@@ -212,6 +225,32 @@ describe("FlowSubmissionProvider.create", () => {
         const { client } = fakeClient({ describe: () => fakeInstance({ id: INSTANCE, status: "RUNNING" }) });
         const { provider } = makeProvider(client);
         await assert.rejects(provider.create({ ...base, timeoutSeconds: 30 }), (e: unknown) => e instanceof ResourceInitError && e.id === INSTANCE && /timeoutSeconds=30/.test(e.message));
+    });
+});
+
+describe("FlowSubmissionProvider.create and the stack", () => {
+    it("keys the submission record on __stack; without it, on what the environment says", async () => {
+        const { client } = fakeClient();
+        const { provider } = makeProvider(client, {}, { PULUMI_NODEJS_PROJECT: "proj" });
+        const keys: unknown[] = [];
+        const runs = (provider as unknown as { submissions(): { keyFor(parts: unknown): string } }).submissions();
+        const keyFor = runs.keyFor.bind(runs);
+        runs.keyFor = (parts: unknown) => {
+            keys.push(parts);
+            return keyFor(parts);
+        };
+        const inputs = { ...base, waitFor: "submission" };
+        await provider.create({ ...inputs, __stack: "organization/proj/a" });
+        await provider.create({ ...inputs, __stack: "organization/proj/b" });
+        await provider.create(inputs);
+        const common = { projectId: PROJECT, flowId: FLOW, regionId: "cn-hangzhou", conf: null, triggers: null };
+        assert.deepEqual(keys, [
+            { stack: "organization/proj/a", ...common },
+            { stack: "organization/proj/b", ...common },
+            { organization: "", project: "proj", stack: "", ...common },
+        ]);
+        assert.notEqual(keyFor(keys[0]), keyFor(keys[1]));
+        assert.ok(!JSON.stringify((await provider.create({ ...inputs, __stack: "o/p/s" })).outs).includes("o/p/s"), "__stack is not an output");
     });
 });
 

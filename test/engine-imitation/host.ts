@@ -9,18 +9,28 @@
  * working directory) and the same Struct conversions as a real deployment.
  *
  * What is mirrored from the engine (Go `plugin/provider_plugin.go`):
- * - environment: `PULUMI_NODEJS_PROJECT` / `PULUMI_PROJECT` (so `req.config.get("x")` reads
- *   `<project>:x`), `PULUMI_CONFIG` (the stack config as JSON), plus `PULUMI_NODEJS_STACK`;
- * - `Configure` sends the stack config as `args` (fully qualified keys, secret values wrapped) and
- *   `variables`, with `acceptSecrets: true`, `acceptResources: true`; the host answers
+ * - environment (`NewProvider` and the host's `Provider`): the caller's environment plus
+ *   `PULUMI_NODEJS_PROJECT` / `PULUMI_PROJECT` (so `req.config.get("x")` reads `<project>:x`),
+ *   `PULUMI_RUNTIME_<OPTION>` for each `runtime.options` entry of `Pulumi.yaml`, and
+ *   `PULUMI_CONFIG`: only the `pulumi-nodejs:` keys of the stack config, without the namespace
+ *   (`{}` when there are none). No stack name and no organization: the engine sets no
+ *   `PULUMI_NODEJS_STACK`, so `pulumi.getStack()` in the provider process says "stack";
+ * - `Configure` sends the whole stack config as `args` (fully qualified keys, secret values
+ *   wrapped) and `variables` (keys `pulumi-nodejs:config:<key>`), with `acceptSecrets: true`,
+ *   `acceptResources: true`; for refresh and destroy the engine sends the config saved in the
+ *   state by the last `up`, not the current stack file (the caller passes that); the host answers
  *   `acceptSecrets: false`, so later requests carry secrets as bare values and
  *   {@link annotateSecrets} re-marks outputs whose input of the same name was secret;
  * - unknowns are sent to `Check`/`Diff` only, and to `Create`/`Update` only in a preview; a preview
  *   `Create`/`Update` does not reach a host that did not answer `supportsPreview` (the dynamic host
  *   never does): the engine hands back the inputs as the state, and so does this class;
  * - an empty id from a non-preview `Create` is an error, as in the engine.
- * Not mirrored: the engine's own planning (which method to call when), its state file, and
- * `Handshake` (the dynamic host answers UNIMPLEMENTED and the engine falls back to `Configure`).
+ * Not mirrored: the engine's own planning (which method to call when), its state file, the
+ * calls the dynamic host answers UNIMPLEMENTED or with constants (`Handshake`, `CheckConfig`,
+ * `DiffConfig`, `GetPluginInfo`: the engine falls back to `Configure` and the config as given),
+ * and `PULUMI_LOG_OTLP_ENDPOINT` (the engine's log sink; the Node.js host does not read it).
+ * The engine starts a fresh provider process for every command (`up`, `refresh`, `destroy`): a
+ * test that imitates several commands starts one host per command.
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
@@ -52,15 +62,15 @@ const INIT_FAILED_TYPE = "pulumirpc.ErrorResourceInitFailed";
 export interface HostStartOptions {
     /** The Pulumi project directory; the host resolves `require(...)` in `__provider` from here. Default: the repo root. */
     cwd?: string;
-    /** Extra environment for the host (applied last, so it can override anything below). */
+    /** The environment the host inherits beyond this process's (as the provider inherits the CLI's); what the engine itself sets (see {@link engineEnvironment}) wins, as in the engine. */
     env?: NodeJS.ProcessEnv;
     /** The host script; default: `@pulumi/pulumi/cmd/dynamic-provider` resolved from `cwd`, like the CLI's shim. */
     hostScript?: string;
     /** Project name; default: `name:` in `<cwd>/Pulumi.yaml`, else "project". */
     project?: string;
-    /** Stack name (only used in URNs built by the caller and `PULUMI_NODEJS_STACK`). Default "stack". */
+    /** Stack name, used only in the URN `Configure` is sent with: the engine gives the process no stack name. Default "stack". */
     stack?: string;
-    /** Stack config exported as `PULUMI_CONFIG`, fully qualified keys (`alicloud:region`). */
+    /** The stack config, fully qualified keys (`alicloud:region`); only its `pulumi-nodejs:` keys reach `PULUMI_CONFIG`, as in the engine. */
     config?: Record<string, string>;
     /** The engine address argument; the host only checks that one is given. */
     engineAddress?: string;
@@ -234,6 +244,56 @@ export function projectNameFrom(dir: string): string | undefined {
     return undefined;
 }
 
+/** `runtime.options` of `<dir>/Pulumi.yaml` (`runtime: {name: nodejs, options: {typescript: true}}`), as strings. */
+export function runtimeOptionsFrom(dir: string): Record<string, string> {
+    for (const file of ["Pulumi.yaml", "Pulumi.yml"]) {
+        const p = path.join(dir, file);
+        if (!fs.existsSync(p)) continue;
+        const lines = fs.readFileSync(p, "utf8").split(/\r?\n/);
+        const out: Record<string, string> = {};
+        let inRuntime = false;
+        let optionsIndent = -1;
+        for (const line of lines) {
+            if (/^\S/.test(line)) {
+                inRuntime = /^runtime:\s*$/.test(line);
+                optionsIndent = -1;
+                continue;
+            }
+            if (!inRuntime || line.trim() === "" || line.trim().startsWith("#")) continue;
+            const indent = line.length - line.trimStart().length;
+            const m = /^(\s*)([A-Za-z0-9_-]+):\s*(.*?)\s*$/.exec(line);
+            if (!m) continue;
+            if (m[2] === "options" && m[3] === "") {
+                optionsIndent = indent;
+            } else if (optionsIndent >= 0 && indent > optionsIndent) {
+                out[m[2]] = m[3].replace(/^["']|["']$/g, "");
+            } else if (indent <= optionsIndent) {
+                optionsIndent = -1;
+            }
+        }
+        return out;
+    }
+    return {};
+}
+
+/**
+ * What the engine adds to its own environment for the `pulumi-nodejs` provider process
+ * (`NewProvider` in the engine's provider plugin code; the config filter is the host's
+ * `Provider`): these win over the inherited environment.
+ */
+export function engineEnvironment(cwd: string, project: string, config: Record<string, string>): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(runtimeOptionsFrom(cwd))) env[`PULUMI_RUNTIME_${k.toUpperCase()}`] = v;
+    env.PULUMI_NODEJS_PROJECT = project;
+    env.PULUMI_PROJECT = project;
+    const own: Record<string, string> = {};
+    for (const [k, v] of Object.entries(config)) {
+        if (k.startsWith("pulumi-nodejs:")) own[k.slice("pulumi-nodejs:".length)] = v;
+    }
+    env.PULUMI_CONFIG = JSON.stringify(own);
+    return env;
+}
+
 export class ProviderHost {
     private readonly lines: OutputLine[] = [];
     private readonly waiters = new Set<() => void>();
@@ -270,14 +330,7 @@ export class ProviderHost {
         const hostScript = opts.hostScript ?? require.resolve("@pulumi/pulumi/cmd/dynamic-provider", { paths: [cwd] });
         const project = opts.project ?? projectNameFrom(cwd) ?? DEFAULT_PROJECT;
         const stack = opts.stack ?? DEFAULT_STACK;
-        const env: NodeJS.ProcessEnv = {
-            ...process.env,
-            PULUMI_NODEJS_PROJECT: project,
-            PULUMI_PROJECT: project,
-            PULUMI_NODEJS_STACK: stack,
-            ...(opts.config ? { PULUMI_CONFIG: JSON.stringify(opts.config) } : {}),
-            ...opts.env,
-        };
+        const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env, ...engineEnvironment(cwd, project, opts.config ?? {}) };
         const started = Date.now();
         const child = spawn(process.execPath, [hostScript, opts.engineAddress ?? "127.0.0.1:0"], {
             cwd,
@@ -447,7 +500,7 @@ export class ProviderHost {
         for (const [k, v] of Object.entries(config)) {
             const plain = v instanceof Secret ? v.value : v;
             args[k] = v instanceof Secret || opts.secretKeys?.includes(k) ? new Secret(plain) : plain;
-            vars.set(k, plain);
+            vars.set(`pulumi-nodejs:config:${k}`, plain);
         }
         req.setArgs(encodeProperties(args, { keepSecrets: true, keepUnknowns: true }));
         req.setAcceptsecrets(opts.acceptSecrets ?? true);

@@ -155,9 +155,17 @@ export class MiniEngine {
         return err;
     }
 
-    /** `pulumi refresh`. */
-    async refresh(): Promise<Step[]> {
+    /**
+     * `pulumi refresh`. Without `--skip-preview` the CLI first previews the refresh, which calls
+     * Read on every resource and keeps nothing, then refreshes, calling Read again: so the
+     * provider's `read` runs twice per resource (and what it prints shows twice). `skipPreview`
+     * reads once, as `pulumi refresh --skip-preview` does.
+     */
+    async refresh(opts: { skipPreview?: boolean } = {}): Promise<Step[]> {
         this.steps = [];
+        if (!opts.skipPreview) {
+            for (const [urn, entry] of this.state) await this.host.read(entry.id, urn, entry.outputs, { inputs: entry.inputs });
+        }
         for (const [urn, entry] of this.state) {
             const read = await this.host.read(entry.id, urn, entry.outputs, { inputs: entry.inputs });
             if (!read.id) {

@@ -5,6 +5,9 @@
  * serializes it.
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 
 import * as grpc from "@grpc/grpc-js";
 
@@ -17,6 +20,7 @@ import {
     SIG_KEY,
     UNKNOWN,
     annotateSecrets,
+    engineEnvironment,
     fromWire,
     isSecret,
     parseUrn,
@@ -294,5 +298,66 @@ describe("engine imitation: engine value encoding", () => {
         const urn = urnFor("my::name", "proj", "dev");
         assert.strictEqual(urn, "urn:pulumi:dev::proj::pulumi-nodejs:dynamic:Resource::my::name");
         assert.deepStrictEqual(parseUrn(urn), { stack: "dev", project: "proj", type: "pulumi-nodejs:dynamic:Resource", name: "my::name" });
+    });
+});
+
+describe("engine imitation: the provider process's environment is the engine's", function () {
+    this.timeout(30000);
+
+    // Reports what the provider process sees, as the engine starts it.
+    const envProvider: import("@pulumi/pulumi").dynamic.ResourceProvider = {
+        async create() {
+            const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+            return {
+                id: "env",
+                outs: {
+                    nodejsStack: process.env.PULUMI_NODEJS_STACK ?? null,
+                    organization: process.env.PULUMI_NODEJS_ORGANIZATION ?? null,
+                    project: process.env.PULUMI_NODEJS_PROJECT ?? null,
+                    pulumiProject: process.env.PULUMI_PROJECT ?? null,
+                    config: process.env.PULUMI_CONFIG ?? null,
+                    getStack: pulumi.getStack(),
+                },
+            };
+        },
+    };
+
+    it("gives no stack name and only the pulumi-nodejs config keys in PULUMI_CONFIG, whatever the caller's environment says", async () => {
+        const config = { "pulumi-nodejs:baz": "qux", "harness:foo": "bar", "alicloud:region": "cn-hangzhou" };
+        const host = await ProviderHost.start({ project: PROJECT, stack: "dev", config, env: { PULUMI_NODEJS_STACK: "", PULUMI_CONFIG: "{\"leak\":1}" } });
+        try {
+            await host.configure(config);
+            const created = await host.create(urnFor("env", PROJECT, "dev"), { __provider: (await serializeProvider(envProvider)).text });
+            assert.deepStrictEqual(created.properties, {
+                __provider: created.properties.__provider,
+                nodejsStack: "",
+                organization: null,
+                project: PROJECT,
+                pulumiProject: PROJECT,
+                config: JSON.stringify({ baz: "qux" }),
+                // The Node.js SDK's fallback when no stack is named.
+                getStack: "stack",
+            });
+        } finally {
+            await host.stop();
+        }
+    });
+
+    it("reads runtime options from Pulumi.yaml into PULUMI_RUNTIME_*", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-runtime-"));
+        try {
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: p\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n    nodeargs: \"--trace-warnings\"\ndescription: x\n");
+            assert.deepStrictEqual(engineEnvironment(dir, "p", { "pulumi-nodejs:a": "1", "p:b": "2" }), {
+                PULUMI_RUNTIME_TYPESCRIPT: "true",
+                PULUMI_RUNTIME_NODEARGS: "--trace-warnings",
+                PULUMI_NODEJS_PROJECT: "p",
+                PULUMI_PROJECT: "p",
+                PULUMI_CONFIG: JSON.stringify({ a: "1" }),
+            });
+            fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: p\nruntime: nodejs\n");
+            assert.deepStrictEqual(engineEnvironment(dir, "p", {}), { PULUMI_NODEJS_PROJECT: "p", PULUMI_PROJECT: "p", PULUMI_CONFIG: "{}" });
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
