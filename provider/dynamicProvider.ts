@@ -16,10 +16,10 @@ import {
     REPLACE_ON_CHANGE,
     UPDATE_IN_PLACE,
     flowSubmissionSchema,
-    type CheckedFlowSubmissionInputs,
     type FlowSubmissionSchema,
-    type WaitFor,
 } from "./schema";
+// The plain forms of the schema's types, so this module's declarations do not reach zod's.
+import type { CheckedFlowSubmissionInputs, WaitFor } from "../sdk/types";
 import { systemClock, waitForInstance, type WaitClock, type WaitResult } from "./waiter";
 import { runFields, type NodeSummary } from "./instanceFields";
 

@@ -5,7 +5,8 @@
  */
 export { FlowSubmission } from "./flowSubmission";
 export type { FlowSubmissionArgs } from "./flowSubmission";
-export type { NodeSummary } from "../provider/dynamicProvider";
+export type { NodeSummary } from "../provider/instanceFields";
+export type { ConfValue, WaitFor, FlowInstanceStatus } from "./types";
 export { FlowBackfill, MAX_BACKFILL_RUNS, BACKFILL_PLACEHOLDERS } from "./flowBackfill";
 export type { FlowBackfillArgs, BackfillTime } from "./flowBackfill";
 export { getFlowInstance, getFlowInstanceOutput } from "./getFlowInstance";
