@@ -9,6 +9,10 @@
  * `alicloud:*` and `emr-flow:*`, then the environment, then Alibaba's credential chain). It is
  * read-only, so it runs during preview as well as during `pulumi up`: a preview already shows the
  * real status, and a wrong ID fails the preview rather than the deployment.
+ *
+ * Under `pulumi.runtime.setMocks` (a user's unit tests) it calls out to nothing: the lookup becomes
+ * an invoke of {@link GET_FLOW_INSTANCE_TOKEN}, which the test's `mocks.call` answers, and neither
+ * Alibaba's client nor its credential chain is loaded.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { FlowInstanceDetails } from "./flowInstanceDetails";
@@ -41,6 +45,13 @@ export interface GetFlowInstanceOutputArgs {
     regionId?: pulumi.Input<string | undefined> | undefined;
 }
 
+/**
+ * The token under which {@link getFlowInstance} reaches `mocks.call` when the program runs under
+ * `pulumi.runtime.setMocks`. The call's `inputs` are the arguments as given (`instanceId`,
+ * `projectId`, and `regionId` when set); whatever the mock returns is the result.
+ */
+export const GET_FLOW_INSTANCE_TOKEN = "pulumi-emr-flow:index:getFlowInstance";
+
 type SchemaModule = typeof import("../provider/schema");
 type ClientModule = typeof import("../provider/client");
 type SettingsModule = typeof import("../provider/settings");
@@ -54,7 +65,8 @@ type DetailsModule = typeof import("./flowInstanceDetails");
  *
  * Rejects with an error that names the instance and the project when the instance does not
  * exist, and with the client's error (which says what to do) for credentials, network or API
- * failures. Runs in preview too (see the module comment).
+ * failures. Runs in preview too (see the module comment). Under `pulumi.runtime.setMocks` it
+ * calls nothing: the test's `mocks.call` answers it, with the token {@link GET_FLOW_INSTANCE_TOKEN}.
  *
  * @example
  * ```ts
@@ -78,6 +90,31 @@ export async function getFlowInstance(args: GetFlowInstanceArgs): Promise<FlowIn
     }
     if (problems.length > 0) throw new Error(`emr-flow: getFlowInstance: ${problems.join("; ")}`);
 
+    if (runningUnderMocks()) {
+        const inputs: Record<string, string> = { instanceId: args.instanceId, projectId: args.projectId };
+        if (args.regionId !== undefined) inputs.regionId = args.regionId;
+        return (await pulumi.runtime.invoke(GET_FLOW_INSTANCE_TOKEN, inputs)) as FlowInstanceDetails;
+    }
+    return lookupFlowInstance(args);
+}
+
+/**
+ * True when the program runs under `pulumi.runtime.setMocks`: its resource monitor is then the
+ * mock one, which holds the test's mocks (a real engine's is a gRPC client, which has none). Read
+ * through the public `getMonitor()`, so it holds for every `@pulumi/pulumi` this package supports.
+ */
+function runningUnderMocks(): boolean {
+    const monitor = pulumi.runtime.getMonitor() as { mocks?: { call?: unknown } } | undefined;
+    return typeof monitor?.mocks?.call === "function";
+}
+
+/**
+ * The lookup itself: DescribeFlowInstance with the settings the provider reads. Arguments are
+ * already checked.
+ *
+ * @internal
+ */
+export async function lookupFlowInstance(args: GetFlowInstanceArgs): Promise<FlowInstanceDetails> {
     const { EmrFlowClient } = require("../provider/client") as ClientModule;
     const { resolveSettings } = require("../provider/settings") as SettingsModule;
     const { isNotFoundError } = require("../provider/errors") as ErrorsModule;

@@ -9,5 +9,5 @@ export type { NodeSummary } from "../provider/instanceFields";
 export type { ConfValue, WaitFor, FlowInstanceStatus } from "./types";
 export { FlowBackfill, MAX_BACKFILL_RUNS, BACKFILL_PLACEHOLDERS } from "./flowBackfill";
 export type { FlowBackfillArgs, BackfillTime } from "./flowBackfill";
-export { getFlowInstance, getFlowInstanceOutput } from "./getFlowInstance";
+export { getFlowInstance, getFlowInstanceOutput, GET_FLOW_INSTANCE_TOKEN } from "./getFlowInstance";
 export type { GetFlowInstanceArgs, GetFlowInstanceOutputArgs, FlowInstanceDetails } from "./getFlowInstance";

@@ -20,6 +20,8 @@
  *   a create in preview on a provider without preview support (the dynamic one); an output that is
  *   not in the mock's state is unknown;
  * - resources are not parented to a stack resource; URNs are those of top-level resources;
+ * - `getFlowInstance` reaches `call` as an invoke (it calls EMR itself only outside mocks); the
+ *   default `call` does the real lookup for it, as `pulumi up` would;
  * - `setMocks` is process-wide: run these in the `*.mocks.spec.ts` mocha process, one program at
  *   a time (calls are serialized here).
  */
@@ -63,7 +65,11 @@ export interface RunProgramOptions {
     isDryRun?: boolean;
     /** Replace the default mock (id `<name>-id`, or none in a preview; state = inputs). */
     newResource?: (args: pulumi.runtime.MockResourceArgs) => pulumi.runtime.MockResourceResult | Promise<pulumi.runtime.MockResourceResult>;
-    /** Answer invokes (`pulumi.runtime.invoke`); default: return the inputs. */
+    /**
+     * Answer invokes (`pulumi.runtime.invoke`). Default: `getFlowInstance`'s invoke is answered by
+     * its real lookup (DescribeFlowInstance with the stack config's settings), as it is outside
+     * mocks in `pulumi up`; any other invoke returns its inputs.
+     */
     call?: (args: pulumi.runtime.MockCallArgs) => pulumi.runtime.MockCallResult | Promise<pulumi.runtime.MockCallResult>;
 }
 
@@ -160,7 +166,7 @@ async function runOnce(program: Program, opts: RunProgramOptions): Promise<Progr
                 const id = args.custom === false || opts.isDryRun ? undefined : `${args.name}-id`;
                 return { id, state: args.inputs };
             },
-            call: async (args) => (opts.call ? opts.call(args) : args.inputs),
+            call: async (args) => (opts.call ? opts.call(args) : defaultCall(args)),
         },
         project,
         stack,
@@ -189,6 +195,25 @@ async function runOnce(program: Program, opts: RunProgramOptions): Promise<Progr
     // Let every registration finish (and surface its failure) before returning.
     await pulumi.runtime.disconnect();
     return { resources, outputs: outputs ?? {} };
+}
+
+/**
+ * The harness stands in for `pulumi up`, where `getFlowInstance` calls EMR itself; under mocks it
+ * turns into an invoke instead (so a user's unit tests call out to nothing), which is answered
+ * here the way the real program would have answered it.
+ */
+async function defaultCall(args: pulumi.runtime.MockCallArgs): Promise<pulumi.runtime.MockCallResult> {
+    const lookup = require("../../sdk/getFlowInstance") as typeof import("../../sdk/getFlowInstance");
+    if (args.token === lookup.GET_FLOW_INSTANCE_TOKEN) {
+        try {
+            return (await lookup.lookupFlowInstance(args.inputs as import("../../sdk/getFlowInstance").GetFlowInstanceArgs)) as unknown as pulumi.runtime.MockCallResult;
+        } catch (err) {
+            // The mock monitor hands an invoke's failure on as `new Error(err.details)`, as if it
+            // were a gRPC error: give it the message to carry.
+            throw Object.assign(err instanceof Error ? err : new Error(String(err)), { details: err instanceof Error ? err.message : String(err) });
+        }
+    }
+    return args.inputs;
 }
 
 function buildCaptured(type: string, name: string, custom: boolean, parent: string, urn: string, wire: Record<string, unknown>): CapturedResource {
