@@ -9,7 +9,7 @@ import * as path from "path";
 import { performance } from "perf_hooks";
 
 import { DEMO_IDS, startEmulator, type EmulatorOptions, type RunningEmulator } from "../emulator";
-import { ProviderHost, secret, serializeProvider, urnFor, type PropertyMap } from "../test/harness";
+import { ProviderHost, secret, serializeProvider, urnFor, type PropertyMap } from "../test/engine-imitation";
 import { hostEnv, TEST_KEY_ID, TEST_KEY_SECRET } from "../test/support/testEnv";
 import { bareProvider } from "./fixtures/bareProvider";
 import { minimalProvider } from "./fixtures/minimalProvider";

@@ -17,7 +17,7 @@ import type { RunningEmulator } from "../emulator";
 import { DEMO_IDS } from "../emulator";
 import { TEST_KEY_ID, TEST_KEY_SECRET } from "../test/support/testEnv";
 import { checkAndCreate, fileWriteRenameUs, round, submissionInputs, summary, timed, type Figure, type ProviderTexts } from "./common";
-import type { ProviderHost } from "../test/harness";
+import type { ProviderHost } from "../test/engine-imitation";
 
 /** Stack config for the host running ours in this row: a rate limit no loop here reaches. */
 export const OVERHEAD_RATE_CONFIG = { "emr-flow:maxRequestsPerSecond": "10000" };

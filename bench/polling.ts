@@ -6,11 +6,11 @@
  * each duration is run with {@link SEEDS} seeds, and the worst case is reported.
  *
  * The bound the schedule keeps, a detection delay within max(10 s, 5% of the elapsed time), sets
- * a floor on the calls: `provider/waiter.ts` shows no schedule keeping it does a 10-minute run in
+ * a floor on the calls: `provider/runs/waiter.ts` shows no schedule keeping it does a 10-minute run in
  * under 42 polls. The 40-call goal is reported against that floor as it is.
  */
-import { POLL_ELAPSED_SHARE, POLL_FLOOR_MS, waitForInstance, type WaitClock } from "../provider/waiter";
-import type { FlowInstance } from "../provider/responses";
+import { POLL_ELAPSED_SHARE, POLL_FLOOR_MS, waitForInstance, type WaitClock } from "../provider/runs/waiter";
+import type { FlowInstance } from "../provider/client/responses";
 import { round, type Figure } from "./common";
 
 export const SEEDS = 50;
@@ -102,7 +102,7 @@ export async function measurePolling(): Promise<Figure> {
         detail: { seeds: SEEDS, provenFloorAt10Min: PROVEN_FLOOR_AT_10_MIN, boundKeptForAll: boundKept, runs },
         note: met
             ? undefined
-            : `the detection bound max(10 s, 5%) needs at least ${PROVEN_FLOOR_AT_10_MIN} polls for a 10-minute run (provider/waiter.ts): ` +
+            : `the detection bound max(10 s, 5%) needs at least ${PROVEN_FLOOR_AT_10_MIN} polls for a 10-minute run (provider/runs/waiter.ts): ` +
               `20 at 10 s to reach 200 s, then ln(3)/ln(1/0.95) = 21.4 to reach 600 s; jitter, which only shortens intervals, adds one or two. ` +
               `40 calls is not reachable without loosening the bound, so the schedule is kept.`,
     };

@@ -1,7 +1,7 @@
 /** Human-readable output of the command line. `--json` output does not come through here. */
 import type { FlowInstanceDetails } from "../sdk/flowInstanceDetails";
-import type { FlowInstanceSummary } from "../provider/responses";
-import { formatElapsed } from "../provider/waiter";
+import type { FlowInstanceSummary } from "../provider/client/responses";
+import { formatElapsed } from "../provider/runs/waiter";
 
 /** ISO-8601 without milliseconds: the service's times are whole seconds anyway. */
 export function shortTime(iso: string | undefined): string {

@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { run } from "./commands";
+import { run } from "./program";
 import { EXIT } from "./exit";
 
 /** The package's version, from its package.json (two levels up once compiled to dist/cli). */

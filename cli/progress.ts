@@ -5,8 +5,8 @@
  * status or the count of finished nodes changes and otherwise once a minute, so a log of a long
  * run stays short and reads like `pulumi up`'s.
  */
-import type { FlowInstance } from "../provider/responses";
-import { PROGRESS_EVERY_MS, formatElapsed, progressLine } from "../provider/waiter";
+import type { FlowInstance } from "../provider/client/responses";
+import { PROGRESS_EVERY_MS, formatElapsed, progressLine } from "../provider/runs/waiter";
 
 /** The part of a stream progress writes to. */
 export interface ProgressStream {

@@ -75,8 +75,8 @@ function withCli(command: string, work: string, env: NodeJS.ProcessEnv): Record<
 }
 
 async function withHarness(env: NodeJS.ProcessEnv): Promise<Record<string, unknown>> {
-    const { ProviderHost, requireFresh } = await import("../test/harness");
-    const { MiniEngine } = await import("../test/support/miniEngine");
+    const { ProviderHost, requireFresh } = await import("../test/engine-imitation");
+    const { MiniEngine } = await import("../test/engine-imitation/miniEngine");
     const host = await ProviderHost.start({ cwd: ROOT, project: "emr-flow-quickstart", stack: "demo", env });
     // What the provider prints reaches `pulumi up` as plain lines; show them as they come.
     let shown = 0;

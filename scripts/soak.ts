@@ -13,7 +13,7 @@
  */
 import { startEmulator } from "../emulator";
 import { TEST_KEY_ID, TEST_KEY_SECRET } from "../test/support/testEnv";
-import { RELIABILITY_SEED, Stack, TIME_SCALE, findSecrets, programOf, randomFaultRules, runsFor, tally } from "../test/reliabilityRun";
+import { RELIABILITY_SEED, Stack, TIME_SCALE, findSecrets, programOf, randomFaultRules, runsFor, tally } from "../test/host/reliabilityRun";
 
 const RUNS = Number(process.env.SOAK_RUNS ?? 500);
 const SEED = Number(process.env.SOAK_SEED ?? 20);

@@ -255,7 +255,7 @@ export function planBackfill(name: string, args: FlowBackfillArgs): PlannedRun[]
     const offsetMin = args.utcOffset === undefined ? 0 : parseOffset(String(args.utcOffset), problems);
 
     // IDs are checked here when they are plain strings, so a typo is one message, not one per run.
-    const { PROJECT_ID_PATTERN, FLOW_ID_PATTERN } = require("../provider/schema") as typeof import("../provider/schema");
+    const { PROJECT_ID_PATTERN, FLOW_ID_PATTERN } = require("../provider/runs/inputs") as typeof import("../provider/runs/inputs");
     if (typeof args.projectId === "string" && !PROJECT_ID_PATTERN.test(args.projectId)) problems.add("projectId", `"${args.projectId}" is not a project ID such as FP-0123456789ABCDEF`);
     if (args.projectId === undefined) problems.add("projectId", "is required");
     if (typeof args.flowId === "string" && !FLOW_ID_PATTERN.test(args.flowId)) problems.add("flowId", `"${args.flowId}" is not a flow ID such as F-0123456789ABCDEF`);

@@ -5,8 +5,8 @@
  * This module imports nothing from `@pulumi/pulumi`: the command line loads it, and it must not
  * pay for (or depend on) the Pulumi SDK.
  */
-import { isoTime, runFields, withoutUndefined, type NodeSummary } from "../provider/instanceFields";
-import { isFinalFlowStatus, type FlowInstance } from "../provider/responses";
+import { isoTime, runFields, withoutUndefined, type NodeSummary } from "../provider/runs/instanceFields";
+import { isFinalFlowStatus, type FlowInstance } from "../provider/client/responses";
 import type { FlowInstanceStatus } from "./types";
 
 /** The live details of one flow instance (a run of a flow). Times are ISO-8601 (UTC). */

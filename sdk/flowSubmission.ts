@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { FlowSubmissionInputs, CheckedFlowSubmissionInputs as SchemaCheckedInputs, WaitFor as SchemaWaitFor } from "../provider/schema";
-import type { NodeSummary } from "../provider/instanceFields";
+import type { FlowSubmissionInputs, CheckedFlowSubmissionInputs as SchemaCheckedInputs, WaitFor as SchemaWaitFor } from "../provider/adapter/schema";
+import type { NodeSummary } from "../provider/runs/instanceFields";
 import type { CheckedFlowSubmissionInputs, ConfValue, FlowInstanceStatus, FlowSubmissionInputValues, WaitFor } from "./types";
 
-type ProviderModule = typeof import("../provider");
+type ProviderModule = typeof import("../provider/adapter");
 
 /**
  * What Pulumi serializes into `__provider` (and so into the state of every FlowSubmission): a
@@ -186,10 +186,11 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
     return !!value && typeof (value as PromiseLike<unknown>).then === "function";
 }
 
-// The argument interface carries the TSDoc and is written out plainly (see `types.ts`); these
-// lines keep it in step with the schema. Adding an input to the schema without documenting it
-// here (or the reverse) fails to compile, and so does a plain type that accepts or produces
-// values the schema does not. None of this reaches the declarations the package ships.
+// The argument interface carries the TSDoc and is written out plainly (see
+// `../provider/adapter/types.ts`); these lines keep it in step with the schema
+// (`../provider/adapter/schema.ts`). Adding an input to the schema without documenting it here
+// (or the reverse) fails to compile, and so does a plain type that accepts or produces values the
+// schema does not. None of this reaches the declarations the package ships.
 type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : never;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const argsMatchSchema: SameKeys<FlowSubmissionArgs, FlowSubmissionInputs> = true;

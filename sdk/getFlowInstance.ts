@@ -52,10 +52,10 @@ export interface GetFlowInstanceOutputArgs {
  */
 export const GET_FLOW_INSTANCE_TOKEN = "pulumi-emr-flow:index:getFlowInstance";
 
-type SchemaModule = typeof import("../provider/schema");
-type ClientModule = typeof import("../provider/client");
-type SettingsModule = typeof import("../provider/settings");
-type ErrorsModule = typeof import("../provider/errors");
+type SchemaModule = typeof import("../provider/runs/inputs");
+type ClientModule = typeof import("../provider/client/emrFlowClient");
+type SettingsModule = typeof import("../provider/client/settings");
+type ErrorsModule = typeof import("../provider/client/errors");
 type DetailsModule = typeof import("./flowInstanceDetails");
 
 /**
@@ -77,7 +77,7 @@ type DetailsModule = typeof import("./flowInstanceDetails");
 export async function getFlowInstance(args: GetFlowInstanceArgs): Promise<FlowInstanceDetails> {
     // Required here rather than at the top: every program loads the SDK, and only the programs
     // that look runs up should pay for zod and Alibaba's client.
-    const { INSTANCE_ID_PATTERN, PROJECT_ID_PATTERN } = require("../provider/schema") as SchemaModule;
+    const { INSTANCE_ID_PATTERN, PROJECT_ID_PATTERN } = require("../provider/runs/inputs") as SchemaModule;
     const problems: string[] = [];
     if (typeof args?.instanceId !== "string" || !INSTANCE_ID_PATTERN.test(args.instanceId)) {
         problems.push(`instanceId ${JSON.stringify(args?.instanceId)} is not a flow instance ID such as FI-0123456789ABCDEF`);
@@ -115,9 +115,9 @@ function runningUnderMocks(): boolean {
  * @internal
  */
 export async function lookupFlowInstance(args: GetFlowInstanceArgs): Promise<FlowInstanceDetails> {
-    const { EmrFlowClient } = require("../provider/client") as ClientModule;
-    const { resolveSettings } = require("../provider/settings") as SettingsModule;
-    const { isNotFoundError } = require("../provider/errors") as ErrorsModule;
+    const { EmrFlowClient } = require("../provider/client/emrFlowClient") as ClientModule;
+    const { resolveSettings } = require("../provider/client/settings") as SettingsModule;
+    const { isNotFoundError } = require("../provider/client/errors") as ErrorsModule;
     const { toFlowInstanceDetails } = require("./flowInstanceDetails") as DetailsModule;
 
     // runtime.getConfig reads the raw stack config (secrets unwrapped) without the warning that

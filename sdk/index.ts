@@ -5,7 +5,7 @@
  */
 export { FlowSubmission } from "./flowSubmission";
 export type { FlowSubmissionArgs } from "./flowSubmission";
-export type { NodeSummary } from "../provider/instanceFields";
+export type { NodeSummary } from "../provider/runs/instanceFields";
 export type { ConfValue, WaitFor, FlowInstanceStatus } from "./types";
 export { FlowBackfill, MAX_BACKFILL_RUNS, BACKFILL_PLACEHOLDERS } from "./flowBackfill";
 export type { FlowBackfillArgs, BackfillTime } from "./flowBackfill";

@@ -1,53 +1,14 @@
 /**
- * The plain types of FlowSubmission's inputs and of a run's status, written out by hand.
- *
- * The input schema (zod) is the rule `check()` applies, but its inferred types must not appear in
- * the package's public declarations: a consumer's compiler would then read zod's own declaration
- * files, which fail under common settings (`moduleResolution: node` without `skipLibCheck`), and
- * hover text would show zod's machinery. `flowSubmission.ts` checks at compile time that these
- * types and the schema's accept and produce the same values.
+ * The plain types the SDK's declarations use, written out by hand so that none of them reaches
+ * zod's declarations (see `../provider/adapter/types.ts`, where the input types live beside the
+ * schema they are checked against).
  *
  * This module is types only: it loads nothing at run time.
  */
-
-/**
- * A value in {@link FlowSubmissionArgs.conf}: a string, or for `cyctime` also a `Date`, epoch
- * milliseconds or an ISO-8601 string.
- */
-export type ConfValue = string | number | Date;
-
-/**
- * What `pulumi up` waits for after submitting a run: `"submission"` (return at once), `"start"`
- * (until it leaves PREP) or `"completion"` (until it ends).
- */
-export type WaitFor = "submission" | "start" | "completion";
+export type { ConfValue, WaitFor, FlowSubmissionInputValues, CheckedFlowSubmissionInputs } from "../provider/adapter/types";
 
 /**
  * The status of a flow instance: one of the values the service documents, or a newer one it adds
  * (hence `string`). `SUCCEEDED`, `FAILED` and `KILLED` are final.
  */
 export type FlowInstanceStatus = "PREP" | "RUNNING" | "SUSPENDED" | "SUCCEEDED" | "FAILED" | "KILLED" | (string & {});
-
-/** FlowSubmission's inputs as plain values (no Outputs), before the provider normalizes them. */
-export interface FlowSubmissionInputValues {
-    projectId: string;
-    flowId: string;
-    regionId?: string | undefined;
-    conf?: Record<string, ConfValue> | undefined;
-    triggers?: unknown[] | undefined;
-    waitFor?: WaitFor | undefined;
-    timeoutSeconds?: number | undefined;
-    killOnDelete?: boolean | undefined;
-}
-
-/** FlowSubmission's inputs after `check()`: `cyctime` in epoch milliseconds, every `conf` value a string. */
-export interface CheckedFlowSubmissionInputs {
-    projectId: string;
-    flowId: string;
-    regionId?: string | undefined;
-    conf?: Record<string, string> | undefined;
-    triggers?: unknown[] | undefined;
-    waitFor?: WaitFor | undefined;
-    timeoutSeconds?: number | undefined;
-    killOnDelete?: boolean | undefined;
-}

@@ -1,4 +1,4 @@
-import type { WaitClock } from "../../provider/waiter";
+import type { WaitClock } from "../../provider/runs/waiter";
 
 /** A clock whose sleep advances time at once, so waits of hours run in milliseconds. */
 export class FakeClock implements WaitClock {

@@ -1,4 +1,4 @@
-import type { FlowInstance, NodeInstance } from "../../provider/responses";
+import type { FlowInstance, NodeInstance } from "../../provider/client/responses";
 
 /** A FlowInstance as the client returns it, with defaults for what a test does not care about. */
 export function fakeInstance(overrides: Partial<Omit<FlowInstance, "nodes">> & { nodes?: Partial<NodeInstance>[] } = {}): FlowInstance {

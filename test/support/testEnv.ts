@@ -90,8 +90,8 @@ export async function startConfiguredHost(
     endpoint: string,
     project: string,
     opts: { cwd?: string; config?: Record<string, string>; secretKeys?: string[] } = {},
-): Promise<import("../harness").ProviderHost> {
-    const { ProviderHost, secret } = await import("../harness");
+): Promise<import("../engine-imitation").ProviderHost> {
+    const { ProviderHost, secret } = await import("../engine-imitation");
     const host = await ProviderHost.start({ cwd: opts.cwd ?? path.resolve(__dirname, "..", ".."), project, stack: "dev", env: hostEnv(fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-home-"))) });
     await host.configure(
         { "alicloud:accessKey": TEST_KEY_ID, "alicloud:secretKey": secret(TEST_KEY_SECRET), "alicloud:region": "cn-hangzhou", "emr-flow:endpoint": endpoint, ...opts.config },

@@ -1,0 +1,107 @@
+/**
+ * The one schema of FlowSubmission's inputs. `check()` validates with it, and `create` trusts
+ * what it produced. The plain types the package declares (`types.ts`) are written out by hand, so
+ * no shipped declaration reaches zod's; the SDK checks them against this schema at compile time,
+ * so they cannot drift.
+ *
+ * This module is only ever loaded inside the dynamic provider host (by package name) or by
+ * tests: the Pulumi closure serializer cannot serialize zod 4 objects, so the SDK imports types
+ * from here and nothing else.
+ */
+import { z } from "zod";
+import {
+    CONF_KEY_PATTERN,
+    FLOW_ID_PATTERN,
+    MAX_CONF_JSON_BYTES,
+    MAX_TIMEOUT_SECONDS,
+    PROJECT_ID_PATTERN,
+    REGION_ID_PATTERN,
+    describeType,
+    parseCyctime,
+} from "../runs/inputs";
+
+/** How long a FlowSubmission waits by default, in seconds (one hour). */
+export const DEFAULT_TIMEOUT_SECONDS = 3600;
+/** What a FlowSubmission waits for unless told otherwise. */
+export const DEFAULT_WAIT_FOR = "completion";
+
+/** Inputs whose change submits a new run (the resource is replaced). */
+export const REPLACE_ON_CHANGE = ["projectId", "flowId", "regionId", "conf", "triggers"] as const;
+/** Inputs that change how the provider behaves but never submit a new run. */
+export const UPDATE_IN_PLACE = ["waitFor", "timeoutSeconds", "killOnDelete"] as const;
+
+function idSchema(what: string, pattern: RegExp, example: string) {
+    return z
+        .string({ error: (issue) => `${what} must be a string, got ${describeType(issue.input)}` })
+        .min(1, { error: `${what} must not be empty` })
+        .regex(pattern, { error: (issue) => `"${String(issue.input)}" is not a ${what}: expected the shape ${example}` });
+}
+
+/**
+ * Builds the schema. `knownRegions` is passed in so the schema's notion of which regions exist
+ * stays with the endpoint table.
+ */
+export function flowSubmissionSchema(knownRegions: ReadonlySet<string>) {
+    const conf = z
+        .record(z.string(), z.union([z.string(), z.number(), z.date()]), {
+            error: (issue) => `conf must be a map of strings, got ${describeType(issue.input)}`,
+        })
+        .superRefine((value, ctx) => {
+            for (const [key, v] of Object.entries(value)) {
+                if (!CONF_KEY_PATTERN.test(key)) {
+                    ctx.addIssue({ code: "custom", path: [key], message: `"${key}" is not a valid conf key: use letters, digits, "_", "." or "-", starting with a letter or "_", at most 128 characters` });
+                } else if (key === "cyctime") {
+                    const parsed = parseCyctime(v);
+                    if ("reason" in parsed) ctx.addIssue({ code: "custom", path: [key], message: `cyctime ${parsed.reason}` });
+                } else if (typeof v !== "string") {
+                    ctx.addIssue({ code: "custom", path: [key], message: `conf values must be strings, got ${describeType(v)}: convert it, e.g. String(value)` });
+                }
+            }
+        })
+        .transform((value): Record<string, string> => {
+            const out: Record<string, string> = {};
+            for (const [key, v] of Object.entries(value)) {
+                if (key === "cyctime") {
+                    const parsed = parseCyctime(v);
+                    out[key] = "ms" in parsed ? String(parsed.ms) : String(v);
+                } else {
+                    out[key] = String(v);
+                }
+            }
+            return out;
+        })
+        .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_CONF_JSON_BYTES, {
+            error: `conf is larger than ${MAX_CONF_JSON_BYTES} bytes once serialized: pass large values by reference (an OSS path, say)`,
+        });
+
+    return z
+        .object({
+            projectId: idSchema("project ID", PROJECT_ID_PATTERN, "FP-0123456789ABCDEF"),
+            flowId: idSchema("flow ID", FLOW_ID_PATTERN, "F-0123456789ABCDEF"),
+            regionId: z
+                .string({ error: (issue) => `regionId must be a string, got ${describeType(issue.input)}` })
+                .regex(REGION_ID_PATTERN, { error: (issue) => `"${String(issue.input)}" is not a region ID such as cn-hangzhou` })
+                .refine((r) => knownRegions.has(r), { error: (issue) => `"${String(issue.input)}" is not an Alibaba Cloud region this package knows` })
+                .optional(),
+            conf: conf.optional(),
+            triggers: z.array(z.unknown(), { error: (issue) => `triggers must be an array, got ${describeType(issue.input)}` }).optional(),
+            waitFor: z
+                .enum(["submission", "start", "completion"], { error: (issue) => `waitFor must be "submission", "start" or "completion", got ${JSON.stringify(issue.input)}` })
+                .optional(),
+            timeoutSeconds: z
+                .number({ error: (issue) => `timeoutSeconds must be a number, got ${describeType(issue.input)}` })
+                .int({ error: "timeoutSeconds must be a whole number of seconds" })
+                .min(1, { error: "timeoutSeconds must be at least 1" })
+                .max(MAX_TIMEOUT_SECONDS, { error: `timeoutSeconds must be at most ${MAX_TIMEOUT_SECONDS} (seven days)` })
+                .optional(),
+            killOnDelete: z.boolean({ error: (issue) => `killOnDelete must be true or false, got ${describeType(issue.input)}` }).optional(),
+        })
+        .strict();
+}
+
+export type FlowSubmissionSchema = ReturnType<typeof flowSubmissionSchema>;
+/** The inputs as a program may write them (before normalization). */
+export type FlowSubmissionInputs = z.input<FlowSubmissionSchema>;
+/** The inputs after `check()`: `cyctime` in epoch milliseconds, every `conf` value a string. */
+export type CheckedFlowSubmissionInputs = z.output<FlowSubmissionSchema>;
+export type WaitFor = NonNullable<CheckedFlowSubmissionInputs["waitFor"]>;

@@ -1,0 +1,71 @@
+/**
+ * What a FlowSubmission keeps in Pulumi's state, and the small translations between that state,
+ * the inputs and a run's live fields.
+ */
+import { runFields, type NodeSummary } from "../runs/instanceFields";
+import type { FlowInstance } from "../client/responses";
+import { DEFAULT_WAIT_FOR } from "./schema";
+// The plain forms of the schema's types, so this module's declarations do not reach zod's.
+import type { CheckedFlowSubmissionInputs, WaitFor } from "./types";
+
+export type { NodeSummary } from "../runs/instanceFields";
+
+/** The key under which the host keeps the serialized provider in inputs and state. */
+export const PROVIDER_KEY = "__provider";
+
+/**
+ * The value Pulumi sends for an input that is not known yet (during preview). Kept here rather
+ * than beside `check` (`inputs.ts`), whose declarations name the zod schema, so that the
+ * provider's public declarations, which re-export it, do not reach zod's.
+ */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Everything a FlowSubmission keeps in state. */
+export interface FlowSubmissionState extends CheckedFlowSubmissionInputs {
+    instanceId: string;
+    requestId: string;
+    submittedAt: string;
+    status: string;
+    startTime?: string;
+    endTime?: string;
+    durationMs?: number;
+    nodes?: NodeSummary[];
+}
+
+export const INPUT_KEYS = ["projectId", "flowId", "regionId", "conf", "triggers", "waitFor", "timeoutSeconds", "killOnDelete"];
+
+export function waitForOf(inputs: { waitFor?: unknown }): WaitFor {
+    const value = inputs.waitFor;
+    return value === "submission" || value === "start" || value === "completion" ? value : (DEFAULT_WAIT_FOR as WaitFor);
+}
+
+/** Whether a run in `status` has done what `waitFor` asks of it. */
+export function requirementMet(waitFor: WaitFor, status: string | undefined): boolean {
+    if (waitFor === "submission") return true;
+    if (status === undefined) return false;
+    // A run that failed or was killed did not do what the stack waits for, whatever it waits for.
+    if (waitFor === "start") return status === "RUNNING" || status === "SUSPENDED" || status === "SUCCEEDED";
+    return status === "SUCCEEDED";
+}
+
+/** The run's live fields, clearing times an earlier attempt left (a rerun has not ended yet). */
+export function liveFields(instance: FlowInstance): Partial<FlowSubmissionState> {
+    return { startTime: undefined, endTime: undefined, durationMs: undefined, ...runFields(instance) };
+}
+
+/** The inputs among state or inputs (no outputs, no `__provider`). */
+export function inputsOf(props: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const key of INPUT_KEYS) if (props[key] !== undefined) out[key] = props[key];
+    return out;
+}
+
+export function stripProvider(props: Record<string, unknown>): Record<string, unknown> {
+    const { [PROVIDER_KEY]: _ignored, ...rest } = props;
+    return rest;
+}
+
+/** Pulumi's Struct encoding fails on `undefined` anywhere: drop such keys, deeply. */
+export function stripUndefined<T>(value: T): Record<string, unknown> {
+    return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+}

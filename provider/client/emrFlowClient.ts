@@ -1,0 +1,305 @@
+/**
+ * `EmrFlowClient`: the seven EMR flow actions this package uses, typed, over
+ * `@alicloud/openapi-client`'s generic `callApi`.
+ *
+ * Every call is RPC style (`POST /`, API version 2016-04-08, business parameters in the query)
+ * and sends `RegionId`, which the SDK does not add by itself. Answers are parsed with the schemas
+ * in `responses.ts`, errors are classified in `errors.ts`, and retries are decided in `retry.ts`;
+ * nothing untyped leaves this module.
+ */
+import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
+import { credentialProvider, openApiCredential, type CredentialProvider } from "./credentials";
+import { resolveEndpoint, parseEndpointOverride, type EndpointTarget } from "./endpoint";
+import { EmrConfigError } from "./errors";
+import { type ErrorContext } from "./classify";
+import { Redactor } from "./redact";
+import {
+    parseControlResponse,
+    parseDescribeFlowInstance,
+    parseListFlowInstance,
+    parseSubmitFlow,
+    type FlowInstance,
+    type FlowInstanceSummary,
+} from "./responses";
+import { retryPolicy, systemRetryDeps, withRetry, type CallKind, type RetryDeps, type RetryPolicy } from "./retry";
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_READ_TIMEOUT_MS, type ClientSettings } from "./settings";
+import { processRateLimiter } from "./throttle";
+import { observeWire, type WireRecord } from "./wire";
+
+/** The EMR API version of the flow actions. */
+export const EMR_API_VERSION = "2016-04-08";
+
+/** Injectable time and randomness (for tests of the retry timing). */
+export interface EmrFlowClientDeps {
+    sleep?(ms: number): Promise<void>;
+    now?(): number;
+    random?(): number;
+    /**
+     * Paces every attempt of every call. Default: the process-wide limiter at the settings' rate
+     * (see `throttle.ts`), so that all clients of a process share one budget; `null`: none.
+     */
+    limiter?: { acquire(): Promise<void> } | null;
+}
+
+/** Where a call goes and what it is about; every call takes these. */
+export interface InstanceRef {
+    /** Default: the client's settings region. */
+    regionId?: string;
+    projectId: string;
+    instanceId: string;
+}
+
+export interface SubmitFlowParams {
+    /** Default: the client's settings region. */
+    regionId?: string;
+    projectId: string;
+    flowId: string;
+    /** Flow variables such as `cyctime`; sent as the JSON string `Conf`. */
+    conf?: Record<string, string>;
+}
+
+export interface ListFlowInstancesParams {
+    /** Default: the client's settings region. */
+    regionId?: string;
+    projectId: string;
+    flowId?: string;
+    instanceId?: string;
+    /** Only instances in these statuses. */
+    statuses?: string[];
+    /** Only instances created at or after this time, epoch ms. */
+    createdFrom?: number;
+    /** Only instances created at or before this time, epoch ms. */
+    createdTo?: number;
+    orderBy?: "id" | "start_time";
+    orderType?: "ASC" | "DESC";
+    /** Default 1. */
+    pageNumber?: number;
+    pageSize?: number;
+}
+
+export interface ListFlowInstancesResult {
+    requestId: string;
+    total: number;
+    pageNumber: number;
+    pageSize: number;
+    instances: FlowInstanceSummary[];
+}
+
+export interface ControlResult {
+    requestId: string;
+    /** The service's `Data`: whether it took the request. */
+    accepted: boolean;
+}
+
+interface RawResponse {
+    body: unknown;
+    headers: Record<string, string | string[] | undefined>;
+    statusCode?: number;
+}
+
+/** A typed client of the EMR flow API. */
+export class EmrFlowClient {
+    private readonly settings: ClientSettings;
+    private readonly deps: RetryDeps;
+    private readonly policy: RetryPolicy;
+    private readonly redactor = new Redactor();
+    private readonly credentials: CredentialProvider;
+    private readonly override?: EndpointTarget;
+    private readonly limiter: { acquire(): Promise<void> } | null;
+    // One SDK client per endpoint: a client holds its endpoint, and keeping it keeps its
+    // keep-alive connections.
+    private readonly clients = new Map<string, OpenApi>();
+
+    constructor(settings: ClientSettings, deps: EmrFlowClientDeps = {}) {
+        this.settings = settings;
+        this.deps = {
+            sleep: deps.sleep ?? systemRetryDeps.sleep,
+            now: deps.now ?? systemRetryDeps.now,
+            random: deps.random ?? systemRetryDeps.random,
+        };
+        this.policy = retryPolicy(settings.retry);
+        this.limiter = deps.limiter !== undefined ? deps.limiter : processRateLimiter(settings.maxRequestsPerSecond);
+        this.credentials = credentialProvider(settings.credentials);
+        if (settings.credentials.kind === "static") {
+            const secret = settings.credentials.secret();
+            this.redactor.add(secret.accessKeySecret);
+            this.redactor.add(secret.securityToken);
+        }
+        if (settings.endpoint !== undefined) {
+            this.override = parseEndpointOverride(settings.endpoint, settings.sources?.endpoint ?? "endpoint");
+        }
+    }
+
+    /** Starts a run of a flow. Returns the new flow instance ID. Never retried once it may have reached the service. */
+    async submitFlow(p: SubmitFlowParams): Promise<{ requestId: string; instanceId: string }> {
+        const query: Record<string, string> = { ProjectId: p.projectId, FlowId: p.flowId };
+        if (p.conf !== undefined) query.Conf = JSON.stringify(p.conf);
+        return this.call("SubmitFlow", "submit", p.regionId, query, { projectId: p.projectId, flowId: p.flowId }, (res, ctx) =>
+            parseSubmitFlow(res.body, ctx),
+        );
+    }
+
+    /** The state of one flow instance, with its nodes. */
+    async describeFlowInstance(p: InstanceRef): Promise<FlowInstance & { requestId: string }> {
+        const query = { Id: p.instanceId, ProjectId: p.projectId };
+        return this.call("DescribeFlowInstance", "read", p.regionId, query, { projectId: p.projectId, instanceId: p.instanceId }, (res, ctx) =>
+            parseDescribeFlowInstance(res.body, { ...ctx, projectId: p.projectId }),
+        );
+    }
+
+    /** One page of flow instances of a project. */
+    async listFlowInstances(p: ListFlowInstancesParams): Promise<ListFlowInstancesResult> {
+        const query: Record<string, string> = { ProjectId: p.projectId };
+        if (p.flowId !== undefined) query.FlowId = p.flowId;
+        if (p.instanceId !== undefined) query.InstanceId = p.instanceId;
+        (p.statuses ?? []).forEach((status, i) => (query[`StatusList.${i + 1}`] = status));
+        if (p.createdFrom !== undefined || p.createdTo !== undefined) {
+            query.TimeRange = JSON.stringify({ type: "range", from: p.createdFrom ?? 0, to: p.createdTo ?? this.deps.now() });
+        }
+        if (p.orderBy !== undefined) query.OrderBy = p.orderBy;
+        if (p.orderType !== undefined) query.OrderType = p.orderType;
+        if (p.pageNumber !== undefined) query.PageNumber = String(p.pageNumber);
+        if (p.pageSize !== undefined) query.PageSize = String(p.pageSize);
+        return this.call("ListFlowInstance", "read", p.regionId, query, { projectId: p.projectId, flowId: p.flowId, instanceId: p.instanceId }, (res, ctx) =>
+            parseListFlowInstance(res.body, { ...ctx, pageNumber: p.pageNumber, pageSize: p.pageSize }),
+        );
+    }
+
+    /** Kills a running flow instance. */
+    async killFlow(p: InstanceRef): Promise<ControlResult> {
+        return this.control("KillFlow", p, {});
+    }
+
+    /** Pauses a running flow instance (ResumeFlow continues it). */
+    async suspendFlow(p: InstanceRef): Promise<ControlResult> {
+        return this.control("SuspendFlow", p, {});
+    }
+
+    /** Continues a suspended flow instance. */
+    async resumeFlow(p: InstanceRef): Promise<ControlResult> {
+        return this.control("ResumeFlow", p, {});
+    }
+
+    /** Reruns a flow instance; with `failedOnly`, only its failed nodes. */
+    async rerunFlow(p: InstanceRef & { failedOnly?: boolean }): Promise<ControlResult> {
+        return this.control("RerunFlow", p, p.failedOnly !== undefined ? { ReRunFail: String(p.failedOnly) } : {});
+    }
+
+    /** Where the client's credentials come from, for messages (never the values). */
+    credentialSource(): string {
+        return this.credentials.describe();
+    }
+
+    // ----- internals -----
+
+    private control(action: string, p: InstanceRef, extra: Record<string, string>): Promise<ControlResult> {
+        const query = { FlowInstanceId: p.instanceId, ProjectId: p.projectId, ...extra };
+        return this.call(action, "mutation", p.regionId, query, { projectId: p.projectId, instanceId: p.instanceId }, (res, ctx) => parseControlResponse(res.body, ctx));
+    }
+
+    private regionFor(regionId: string | undefined, action: string): string {
+        const region = regionId ?? this.settings.regionId;
+        if (!region) {
+            throw new EmrConfigError(
+                "MissingRegion",
+                `EMR ${action}: no region. Pass regionId, or set stack config alicloud:region or the environment variable ALIBABA_CLOUD_REGION.`,
+                "regionId",
+            );
+        }
+        return region;
+    }
+
+    private sdkClient(target: EndpointTarget): OpenApi {
+        const key = `${target.protocol}://${target.host}`;
+        let client = this.clients.get(key);
+        if (!client) {
+            const readTimeout = this.settings.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
+            const connectTimeout = this.settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+            const config = new $OpenApi.Config({
+                endpoint: target.host,
+                protocol: target.protocol,
+                readTimeout,
+                // The SDK's transport uses its "connect" timeout as a socket idle timer that also
+                // runs while waiting for the answer; a shorter value than the read timeout would
+                // cut every slow answer short. So it gets the longer of the two, and the real
+                // connect timeout is enforced on the socket (see wire.ts).
+                connectTimeout: Math.max(connectTimeout, readTimeout),
+                // Built per call from the settings' source, so that temporary credentials refresh.
+                credential: openApiCredential(this.credentials, this.redactor) as unknown as $OpenApi.Config["credential"],
+            });
+            if (this.settings.signatureVersion === "v2") config.signatureAlgorithm = "v2";
+            client = new OpenApi(config);
+            this.clients.set(key, client);
+        }
+        return client;
+    }
+
+    private async call<T>(
+        action: string,
+        kind: CallKind,
+        regionIdParam: string | undefined,
+        business: Record<string, string>,
+        about: { projectId?: string; flowId?: string; instanceId?: string },
+        parse: (res: RawResponse, ctx: { action: string; fallbackRequestId?: string }) => T,
+    ): Promise<T> {
+        const regionId = this.regionFor(regionIdParam, action);
+        const target = this.override ?? resolveEndpoint(regionId);
+        const context: ErrorContext = {
+            action,
+            regionId,
+            ...defined(about),
+            endpoint: target.host,
+            credentialSource: this.credentials.describe(),
+            redactor: this.redactor,
+        };
+        const client = this.sdkClient(target);
+        const params = new $OpenApi.Params({
+            action,
+            version: EMR_API_VERSION,
+            protocol: "HTTPS",
+            pathname: "/",
+            method: "POST",
+            authType: "AK",
+            style: "RPC",
+            reqBodyType: "formData",
+            bodyType: "json",
+        });
+        return withRetry(
+            async () => {
+                const wire: WireRecord = { requested: false, connected: false, connectTimeoutMs: this.settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS };
+                let response: RawResponse;
+                // Each attempt (retries included) waits its turn: a retry is as much load as a first call.
+                await this.limiter?.acquire();
+                try {
+                    const request = new $OpenApi.OpenApiRequest({ query: { RegionId: regionId, ...business } });
+                    // The SDK must not retry by itself: retries are decided in retry.ts only.
+                    // A plain object: the SDK only reads fields of it, and `@alicloud/tea-util` (its
+                    // class) is not a dependency of this package.
+                    const runtime = { autoretry: false } as unknown as Parameters<OpenApi["callApi"]>[2];
+                    response = (await observeWire(() => client.callApi(params, request, runtime), wire)) as RawResponse;
+                } catch (err) {
+                    context.credentialSource = this.credentials.describe();
+                    if (wire.requested) {
+                        context.connected = wire.connected;
+                        context.statusCode = wire.statusCode;
+                        context.contentType = wire.contentType;
+                    } else {
+                        delete context.connected;
+                        delete context.statusCode;
+                        delete context.contentType;
+                    }
+                    throw err;
+                }
+                const headerId = response.headers?.["x-acs-request-id"];
+                return parse(response, { action, fallbackRequestId: typeof headerId === "string" ? headerId : undefined });
+            },
+            { kind, policy: this.policy, deps: this.deps, context },
+        );
+    }
+}
+
+function defined<T extends object>(value: T): Partial<T> {
+    const out: Partial<T> = {};
+    for (const [key, v] of Object.entries(value)) if (v !== undefined) (out as Record<string, unknown>)[key] = v;
+    return out;
+}

@@ -1,0 +1,278 @@
+import { strict as assert } from "assert";
+import { FlowSubmissionProvider, ResourceInitError, UNKNOWN } from "../../provider/adapter/dynamicProvider";
+import type { EmrFlowClient } from "../../provider/client/emrFlowClient";
+import type { FlowInstance } from "../../provider/client/responses";
+import { FakeClock } from "../support/fakeClock";
+import { fakeInstance } from "../support/fakeInstance";
+
+const PROJECT = "FP-0123456789ABCDEF";
+const FLOW = "F-0123456789ABCDEF";
+const INSTANCE = "FI-00000000000000AA";
+
+interface Call {
+    action: string;
+    params: Record<string, unknown>;
+}
+
+/** A client that records calls and answers from a script; no network. */
+function fakeClient(script: { describe?: (n: number) => FlowInstance | Error; submit?: () => { requestId: string; instanceId: string } | Error } = {}) {
+    const calls: Call[] = [];
+    let describes = 0;
+    const client = {
+        async submitFlow(params: Record<string, unknown>) {
+            calls.push({ action: "SubmitFlow", params });
+            const answer = script.submit ? script.submit() : { requestId: "REQ-1", instanceId: INSTANCE };
+            if (answer instanceof Error) throw answer;
+            return answer;
+        },
+        async describeFlowInstance(params: Record<string, unknown>) {
+            calls.push({ action: "DescribeFlowInstance", params });
+            const answer = script.describe ? script.describe(describes++) : fakeInstance({ id: INSTANCE, status: "SUCCEEDED" });
+            if (answer instanceof Error) throw answer;
+            return { ...answer, requestId: "REQ-D" };
+        },
+        async killFlow(params: Record<string, unknown>) {
+            calls.push({ action: "KillFlow", params });
+            return { requestId: "REQ-K", accepted: true };
+        },
+        async rerunFlow(params: Record<string, unknown>) {
+            calls.push({ action: "RerunFlow", params });
+            return { requestId: "REQ-R", accepted: true };
+        },
+    };
+    return { client: client as unknown as EmrFlowClient, calls };
+}
+
+function makeProvider(client: EmrFlowClient, config: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}) {
+    const lines: string[] = [];
+    const clock = new FakeClock();
+    const provider = new FlowSubmissionProvider({ createClient: () => client, clock, print: (l) => lines.push(l), env });
+    void provider.configure({ config: { get: (k: string) => config[k] } } as never);
+    return { provider, lines, clock };
+}
+
+const base = { projectId: PROJECT, flowId: FLOW, regionId: "cn-hangzhou" };
+
+describe("FlowSubmissionProvider.check", () => {
+    const { provider } = makeProvider(fakeClient().client);
+
+    it("accepts good inputs and normalizes cyctime to epoch milliseconds", async () => {
+        for (const cyctime of [Date.UTC(2026, 10, 28), "2026-11-28T00:00:00Z", "2026-11-28T08:00:00+08:00", "2026-11-28", String(Date.UTC(2026, 10, 28))]) {
+            const result = await provider.check({}, { ...base, conf: { cyctime, bizdate: "20261127" } });
+            assert.deepEqual(result.failures, [], `cyctime ${cyctime}`);
+            assert.deepEqual(result.inputs?.conf, { cyctime: String(Date.UTC(2026, 10, 28)), bizdate: "20261127" });
+        }
+    });
+
+    it("keeps __provider in the checked inputs", async () => {
+        const result = await provider.check({}, { ...base, __provider: "exports.handler = ..." });
+        assert.equal(result.inputs?.__provider, "exports.handler = ...");
+    });
+
+    it("reports every problem at once with its property", async () => {
+        const result = await provider.check({}, {
+            projectId: "P-123",
+            flowId: "FD06A29AF6D2",
+            regionId: "Hangzhou",
+            conf: { bizdate: 20261127, cyctime: "yesterday" },
+            waitFor: "forever",
+            timeoutSeconds: -1,
+        });
+        const byProperty = new Map((result.failures ?? []).map((f) => [f.property, f.reason]));
+        assert.match(byProperty.get("projectId") ?? "", /not a project ID/);
+        assert.match(byProperty.get("flowId") ?? "", /not a flow ID.*F-/);
+        assert.match(byProperty.get("regionId") ?? "", /not a region ID/);
+        assert.match(byProperty.get("conf.bizdate") ?? "", /must be strings/);
+        assert.match(byProperty.get("conf.cyctime") ?? "", /not a time/);
+        assert.match(byProperty.get("waitFor") ?? "", /submission/);
+        assert.match(byProperty.get("timeoutSeconds") ?? "", /at least 1/);
+    });
+
+    it("rejects empty strings, unknown fields, unknown regions and zone-less times", async () => {
+        const result = await provider.check({}, { ...base, projectId: "", regionId: "cn-atlantis", colour: "blue", conf: { cyctime: "2026-11-28T00:00:00" } });
+        const props = (result.failures ?? []).map((f) => f.property).sort();
+        assert.deepEqual(props, ["colour", "conf.cyctime", "projectId", "regionId"]);
+        assert.match(result.failures!.find((f) => f.property === "conf.cyctime")!.reason, /time zone/);
+    });
+
+    it("fills regionId from alicloud:region, then the environment, and fails clearly without one", async () => {
+        const fromConfig = makeProvider(fakeClient().client, { "alicloud:region": "cn-shanghai" }, { ALIBABA_CLOUD_REGION: "cn-beijing" }).provider;
+        assert.equal((await fromConfig.check({}, { projectId: PROJECT, flowId: FLOW })).inputs?.regionId, "cn-shanghai");
+        const fromEnv = makeProvider(fakeClient().client, {}, { ALICLOUD_REGION: "cn-shenzhen" }).provider;
+        assert.equal((await fromEnv.check({}, { projectId: PROJECT, flowId: FLOW })).inputs?.regionId, "cn-shenzhen");
+        const none = makeProvider(fakeClient().client, {}, {}).provider;
+        const result = await none.check({}, { projectId: PROJECT, flowId: FLOW });
+        assert.equal(result.failures?.[0].property, "regionId");
+        assert.match(result.failures![0].reason, /alicloud:region.*ALIBABA_CLOUD_REGION/);
+    });
+
+    it("lets values that are unknown at preview through", async () => {
+        const result = await provider.check({}, { ...base, flowId: UNKNOWN, conf: { upstream: UNKNOWN, bizdate: "x" } });
+        assert.deepEqual(result.failures, []);
+        assert.equal(result.inputs?.flowId, UNKNOWN);
+        const wholeConf = await provider.check({}, { ...base, conf: UNKNOWN });
+        assert.deepEqual(wholeConf.failures, []);
+    });
+
+    it("makes no network call", async () => {
+        const { client, calls } = fakeClient();
+        const p = makeProvider(client).provider;
+        await p.check({}, { ...base, conf: { a: "b" } });
+        await p.check({}, { projectId: "bad" });
+        assert.equal(calls.length, 0);
+    });
+});
+
+describe("FlowSubmissionProvider.diff", () => {
+    const { provider } = makeProvider(fakeClient().client);
+    const olds = { ...base, conf: { a: "1" }, triggers: [1], instanceId: INSTANCE, status: "SUCCEEDED", __provider: "old code" };
+
+    it("replaces on a change of projectId, flowId, regionId, conf or triggers", async () => {
+        for (const [key, value] of [["projectId", "FP-0123456789ABCDEE"], ["flowId", "F-0123456789ABCDEE"], ["regionId", "cn-beijing"], ["conf", { a: "2" }], ["triggers", [2]]] as const) {
+            const result = await provider.diff(INSTANCE, olds, { ...base, conf: { a: "1" }, triggers: [1], [key]: value, __provider: "old code" });
+            assert.deepEqual(result.replaces, [key], key);
+            assert.equal(result.changes, true);
+        }
+    });
+
+    it("updates in place for waitFor, timeoutSeconds and killOnDelete", async () => {
+        const result = await provider.diff(INSTANCE, olds, { ...base, conf: { a: "1" }, triggers: [1], waitFor: "submission", timeoutSeconds: 60, killOnDelete: true, __provider: "old code" });
+        assert.deepEqual(result.replaces, []);
+        assert.equal(result.changes, true);
+    });
+
+    it("ignores a change of the provider's own code and of conf key order", async () => {
+        const result = await provider.diff(INSTANCE, { ...olds, conf: { a: "1", b: "2" } }, { ...base, conf: { b: "2", a: "1" }, triggers: [1], __provider: "new code" });
+        assert.equal(result.changes, false);
+    });
+
+    it("replaces a run that was killed before it did what the stack waits for", async () => {
+        const result = await provider.diff(INSTANCE, { ...olds, status: "KILLED" }, { ...base, conf: { a: "1" }, triggers: [1] });
+        assert.deepEqual(result.replaces, ["status"]);
+    });
+});
+
+describe("FlowSubmissionProvider.create", () => {
+    it("submits once and records the instance, request and time", async () => {
+        const { client, calls } = fakeClient();
+        const { provider, lines } = makeProvider(client);
+        const checked = await provider.check({}, { ...base, conf: { cyctime: "2026-11-28T00:00:00Z" }, waitFor: "submission" });
+        const result = await provider.create(checked.inputs!);
+        assert.equal(result.id, INSTANCE);
+        assert.equal(calls.filter((c) => c.action === "SubmitFlow").length, 1);
+        assert.deepEqual(calls[0].params, { regionId: "cn-hangzhou", projectId: PROJECT, flowId: FLOW, conf: { cyctime: String(Date.UTC(2026, 10, 28)) } });
+        assert.equal(result.outs.instanceId, INSTANCE);
+        assert.equal(result.outs.requestId, "REQ-1");
+        assert.equal(result.outs.status, "PREP");
+        assert.match(String(result.outs.submittedAt), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+        assert.equal(calls.length, 1, "waitFor submission makes no other call");
+        assert.ok(lines.some((l) => l.includes(INSTANCE)), "prints the instance ID");
+        assert.ok(!JSON.stringify(result.outs).includes("undefined"));
+    });
+
+    it("waits for completion and reports status, times and nodes", async () => {
+        const { client } = fakeClient({
+            describe: (n) =>
+                fakeInstance({
+                    id: INSTANCE,
+                    status: n < 2 ? "RUNNING" : "SUCCEEDED",
+                    startTime: Date.UTC(2026, 10, 28, 0, 0, 1),
+                    endTime: n < 2 ? 0 : Date.UTC(2026, 10, 28, 0, 0, 9),
+                    duration: n < 2 ? 0 : 8000,
+                    nodes: [{ nodeName: "extract", jobType: "SPARK", status: n < 2 ? "RUNNING" : "SUCCESS", externalId: "application_1" }],
+                }),
+        });
+        const { provider } = makeProvider(client);
+        const result = await provider.create({ ...base });
+        assert.equal(result.outs.status, "SUCCEEDED");
+        assert.equal(result.outs.durationMs, 8000);
+        assert.equal(result.outs.endTime, "2026-11-28T00:00:09.000Z");
+        assert.deepEqual((result.outs.nodes as { name: string; status: string }[]).map((n) => [n.name, n.status]), [["extract", "SUCCESS"]]);
+    });
+
+    it("keeps a failed run in state and names its failed nodes", async () => {
+        const { client } = fakeClient({
+            describe: () => fakeInstance({ id: INSTANCE, status: "FAILED", nodes: [{ nodeName: "load", jobType: "HIVE", jobId: "FJ-1", status: "FAILED", externalId: "application_9", externalStatus: "FAILED" }] }),
+        });
+        const { provider } = makeProvider(client);
+        const err = await provider.create({ ...base }).then(
+            () => assert.fail("create should fail"),
+            (e: unknown) => e,
+        );
+        assert.ok(err instanceof ResourceInitError);
+        assert.equal(err.id, INSTANCE);
+        assert.equal(err.properties.status, "FAILED");
+        assert.match(err.message, /FI-00000000000000AA ended FAILED/);
+        assert.match(err.message, /load \(HIVE FJ-1, application_9 FAILED\)/);
+        assert.match(err.message, /reruns its failed nodes/);
+    });
+
+    it("keeps a timed-out run in state", async () => {
+        const { client } = fakeClient({ describe: () => fakeInstance({ id: INSTANCE, status: "RUNNING" }) });
+        const { provider } = makeProvider(client);
+        await assert.rejects(provider.create({ ...base, timeoutSeconds: 30 }), (e: unknown) => e instanceof ResourceInitError && e.id === INSTANCE && /timeoutSeconds=30/.test(e.message));
+    });
+});
+
+describe("FlowSubmissionProvider.update", () => {
+    const old = { ...base, instanceId: INSTANCE, requestId: "REQ-1", submittedAt: "2026-11-28T00:00:00.000Z" };
+
+    it("changes only settings when the run already did what was asked", async () => {
+        const { client, calls } = fakeClient();
+        const { provider } = makeProvider(client);
+        const result = await provider.update(INSTANCE, { ...old, status: "SUCCEEDED" }, { ...base, killOnDelete: true });
+        assert.equal(result.outs?.killOnDelete, true);
+        assert.equal(calls.length, 0);
+    });
+
+    it("waits again for a run that timed out, keeping its ID", async () => {
+        const { client, calls } = fakeClient();
+        const { provider, lines } = makeProvider(client);
+        const result = await provider.update(INSTANCE, { ...old, status: "RUNNING" }, { ...base });
+        assert.equal(result.outs?.status, "SUCCEEDED");
+        assert.equal(calls.filter((c) => c.action === "SubmitFlow").length, 0);
+        assert.ok(lines.some((l) => /waiting for the same instance again/.test(l)));
+    });
+
+    it("reruns the failed nodes of a failed run", async () => {
+        const { client, calls } = fakeClient();
+        const { provider, lines } = makeProvider(client);
+        const result = await provider.update(INSTANCE, { ...old, status: "FAILED" }, { ...base });
+        assert.deepEqual(calls[0], { action: "RerunFlow", params: { regionId: "cn-hangzhou", projectId: PROJECT, instanceId: INSTANCE, failedOnly: true } });
+        assert.equal(result.outs?.status, "SUCCEEDED");
+        assert.ok(lines.some((l) => /rerunning its failed nodes/.test(l)));
+    });
+});
+
+describe("FlowSubmissionProvider.read and delete", () => {
+    it("refresh reports the live status", async () => {
+        const { client } = fakeClient({ describe: () => fakeInstance({ id: INSTANCE, status: "FAILED" }) });
+        const { provider } = makeProvider(client);
+        const result = await provider.read(INSTANCE, { ...base, instanceId: INSTANCE, status: "RUNNING", __provider: "x" });
+        assert.equal(result.id, INSTANCE);
+        assert.equal(result.props?.status, "FAILED");
+        assert.equal(result.props?.__provider, undefined, "the host adds __provider itself");
+    });
+
+    it("leaves the run alone on delete by default, and says so", async () => {
+        const { client, calls } = fakeClient();
+        const { provider, lines } = makeProvider(client);
+        await provider.delete(INSTANCE, { ...base, instanceId: INSTANCE, status: "RUNNING" });
+        assert.equal(calls.length, 0);
+        assert.match(lines.join("\n"), /left as it is/);
+    });
+
+    it("kills an unfinished run when killOnDelete is set and waits for KILLED", async () => {
+        const { client, calls } = fakeClient({ describe: (n) => fakeInstance({ id: INSTANCE, status: n === 0 ? "RUNNING" : "KILLED" }) });
+        const { provider } = makeProvider(client);
+        await provider.delete(INSTANCE, { ...base, instanceId: INSTANCE, status: "RUNNING", killOnDelete: true });
+        assert.deepEqual(calls.map((c) => c.action), ["DescribeFlowInstance", "KillFlow", "DescribeFlowInstance"]);
+    });
+
+    it("does not kill a run that already ended", async () => {
+        const { client, calls } = fakeClient({ describe: () => fakeInstance({ id: INSTANCE, status: "SUCCEEDED" }) });
+        const { provider } = makeProvider(client);
+        await provider.delete(INSTANCE, { ...base, instanceId: INSTANCE, status: "RUNNING", killOnDelete: true });
+        assert.deepEqual(calls.map((c) => c.action), ["DescribeFlowInstance"]);
+    });
+});

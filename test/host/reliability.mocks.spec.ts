@@ -1,0 +1,224 @@
+/**
+ * The fault matrix: stacks of FlowSubmissions deployed through the real provider host against the
+ * emulator while it injects faults, a user re-running `pulumi up` after a failure. Every row counts
+ * the runs the emulator created, where each is recorded (state, an error, the provider's output),
+ * duplicates and lost runs; every row must end with zero duplicates and zero lost runs. The table
+ * is printed at the end.
+ *
+ * Short client read timeouts (`emr-flow:readTimeoutMs`) make "slow answers past the timeout" fast.
+ */
+import { strict as assert } from "assert";
+import { startEmulator, DEMO_IDS, type FaultRule, type RunningEmulator } from "../../emulator";
+import {
+    PROJECT_ID,
+    QUICK_FLOWS,
+    RELIABILITY_SEED,
+    SLOW_FLOW,
+    Stack,
+    TIME_SCALE,
+    findSecrets,
+    formatTable,
+    programOf,
+    randomFaultRules,
+    runsFor,
+    tally,
+    type RowResult,
+    type RunSpec,
+} from "./reliabilityRun";
+import { TEST_KEY_ID, TEST_KEY_SECRET } from "../support/testEnv";
+
+/** Short enough that a delayed answer times out quickly; long enough for a loaded loopback. */
+const READ_TIMEOUT_MS = 1000;
+const DELAY_PAST_TIMEOUT_MS = 2500;
+
+describe("reliability: the fault matrix (real host, emulator faults)", function () {
+    this.timeout(110_000);
+    let emu: RunningEmulator;
+    const rows: RowResult[] = [];
+    const stacks: Stack[] = [];
+
+    before(async () => {
+        emu = await startEmulator({ accessKeyId: TEST_KEY_ID, accessKeySecret: TEST_KEY_SECRET, timeScale: TIME_SCALE, seed: RELIABILITY_SEED });
+    });
+    afterEach(() => {
+        emu.faults.clear();
+        emu.configure({ rateLimitPerSecond: undefined });
+    });
+    after(async () => {
+        if (rows.length > 0) console.log(`\n${formatTable(rows)}\n`);
+        for (const s of stacks) s.dispose();
+        await emu?.close();
+    });
+
+    async function stackFor(row: string, config: Record<string, string> = {}): Promise<Stack> {
+        const stack = await Stack.start(emu, { project: `emr-flow-rel-${row}`, config: { "emr-flow:readTimeoutMs": String(READ_TIMEOUT_MS), ...config } });
+        stacks.push(stack);
+        return stack;
+    }
+
+    /** Deploys `runs` under `faults` until done, counts the row, and checks the invariants. */
+    async function row(name: string, runs: RunSpec[], faults: FaultRule[], opts: { config?: Record<string, string>; expectDone?: boolean; maxUps?: number } = {}): Promise<{ row: RowResult; stack: Stack }> {
+        const stack = await stackFor(name, opts.config);
+        for (const f of faults) emu.faults.add(f);
+        let result: { ups: number; ok: boolean };
+        try {
+            result = await stack.upUntilDone(programOf(runs), opts.maxUps ?? 4);
+        } finally {
+            emu.faults.clear();
+        }
+        const counted = tally(name, emu, stack, runs, result.ups);
+        rows.push(counted);
+        await stack.stop();
+        assert.equal(counted.duplicates, 0, `duplicates in ${name}: ${JSON.stringify(counted)}\n${stack.errors.join("\n")}`);
+        assert.equal(counted.lost, 0, `lost runs in ${name}: ${JSON.stringify(counted)}`);
+        if (opts.expectDone !== false) {
+            assert.ok(result.ok, `${name} did not complete in ${result.ups} ups:\n${stack.errors.join("\n")}`);
+            assert.equal(counted.inState, runs.length, `every resource holds its run: ${JSON.stringify(counted)}`);
+            assert.equal(counted.created, runs.length);
+        }
+        return { row: counted, stack };
+    }
+
+    it("throttling bursts: retried, each run submitted once", async () => {
+        await row("throttle-burst", runsFor("throttle-burst", 6), [
+            { action: "SubmitFlow", kind: "throttle", count: 8 },
+            { action: "*", kind: "throttle", count: 10 },
+        ]);
+    });
+
+    it("HTTP 500 on SubmitFlow: provably not accepted, retried", async () => {
+        await row("http500", runsFor("http500", 4, { waitFor: "submission" }), [{ action: "SubmitFlow", kind: "http500", count: 4 }]);
+    });
+
+    it("HTTP 503 on a third of every call: retried", async () => {
+        await row("http503", runsFor("http503", 6, { waitFor: "completion" }), [{ action: "*", kind: "http503", probability: 0.3, seed: 503 }]);
+    });
+
+    it("slow answers past the client timeout: the run is found and adopted, never submitted twice", async () => {
+        const { stack } = await row("slow-submit", runsFor("slow-submit", 4, { waitFor: "submission" }), [{ action: "SubmitFlow", kind: "delay", delayMs: DELAY_PAST_TIMEOUT_MS, count: 3 }]);
+        assert.ok(stack.printed.some((l) => /adopted FI-\w+ as the run of flow/.test(l)), stack.printed.join("\n"));
+        assert.ok(stack.printed.some((l) => l.includes("no answer within the read timeout")));
+    });
+
+    it("a connection dropped before the request took effect: none found, submitted once more and said so", async () => {
+        const { stack } = await row("drop-before", runsFor("drop-before", 3, { waitFor: "submission" }), [{ action: "SubmitFlow", kind: "drop-before", count: 2 }]);
+        assert.equal(stack.printed.filter((l) => l.includes("did not take effect; submitting it once more")).length, 2, stack.printed.join("\n"));
+    });
+
+    it("a connection dropped after the request took effect: the run is adopted", async () => {
+        const { stack } = await row("drop-after", runsFor("drop-after", 3, { waitFor: "submission" }), [{ action: "SubmitFlow", kind: "drop-after", count: 2 }]);
+        assert.equal(stack.printed.filter((l) => /adopted FI-\w+/.test(l)).length, 2, stack.printed.join("\n"));
+    });
+
+    it("faults while looking for the run: the listing is retried", async () => {
+        await row("drop-after+list-faults", runsFor("drop-after+list-faults", 2, { waitFor: "submission" }), [
+            { action: "SubmitFlow", kind: "drop-after", count: 2 },
+            { action: "ListFlowInstance", kind: "http503", count: 2 },
+            { action: "ListFlowInstance", kind: "delay", delayMs: DELAY_PAST_TIMEOUT_MS, count: 1 },
+        ]);
+    });
+
+    it("two identical runs whose answers are both lost: fails naming both candidates, submits nothing more", async () => {
+        const same: RunSpec[] = ["a", "b"].map((s) => ({ name: `identical-${s}`, flowId: QUICK_FLOWS[0]!, conf: { row: "identical", cyctime: String(Date.UTC(2026, 5, 1)) }, waitFor: "submission" as const }));
+        const { row: counted, stack } = await row("identical", same, [{ action: "SubmitFlow", kind: "drop-after", count: 2 }], { expectDone: false, maxUps: 1 });
+        assert.equal(counted.created, 2);
+        const message = stack.errors.find((e) => e.includes("could be it"));
+        assert.ok(message, stack.errors.join("\n"));
+        for (const i of emu.instances().filter((x) => x.conf.row === "identical")) assert.ok(message.includes(i.id), `${i.id} is named`);
+        assert.match(message, /kill every one that is not this resource's run/);
+    });
+
+    it("the provider host killed in the middle of a wait and started again: the same runs are continued", async () => {
+        const runs = runsFor("host-killed-wait", 3, { flowId: SLOW_FLOW, waitFor: "completion" });
+        const stack = await stackFor("host-killed-wait");
+        const first = stack.upUntilDone(programOf(runs), 1);
+        await waitUntil(() => emu.instances().filter((i) => i.conf.row === "host-killed-wait" && i.status === "RUNNING").length === 3);
+        // Crash only once the host's lines naming the runs have reached us, as they reach `pulumi up`.
+        await waitUntil(() => stack.host.output().filter((l) => l.includes(`submitted flow ${SLOW_FLOW}`)).length === 3);
+        await stack.crashAndRestart();
+        const crashed = await first;
+        assert.equal(crashed.ok, false);
+        const again = await stack.upUntilDone(programOf(runs), 3);
+        const counted = tally("host-killed-wait", emu, stack, runs, 1 + again.ups);
+        rows.push(counted);
+        await stack.stop();
+        assert.ok(again.ok, stack.errors.join("\n"));
+        assert.equal(counted.created, 3);
+        assert.equal(counted.inState, 3);
+        assert.equal(counted.duplicates, 0);
+        assert.equal(counted.lost, 0);
+        assert.equal(stack.printed.filter((l) => /stopped before recording it; continuing with FI-/.test(l)).length, 3, stack.printed.join("\n"));
+    });
+
+    it("the provider host killed while SubmitFlow had no answer: the next up finds the run instead of submitting", async () => {
+        const runs = runsFor("host-killed-submit", 1);
+        const stack = await stackFor("host-killed-submit", { "emr-flow:readTimeoutMs": "30000" });
+        emu.faults.add({ action: "SubmitFlow", kind: "delay", delayMs: 20_000, count: 1 });
+        const first = stack.upUntilDone(programOf(runs), 1);
+        await waitUntil(() => emu.instances().some((i) => i.conf.row === "host-killed-submit"));
+        await stack.crashAndRestart();
+        assert.equal((await first).ok, false);
+        const again = await stack.upUntilDone(programOf(runs), 3);
+        const counted = tally("host-killed-submit", emu, stack, runs, 1 + again.ups);
+        rows.push(counted);
+        await stack.stop();
+        assert.ok(again.ok, stack.errors.join("\n"));
+        assert.deepEqual([counted.created, counted.inState, counted.duplicates, counted.lost], [1, 1, 0, 0]);
+        assert.ok(stack.printed.some((l) => l.includes("had no answer; looking for the run")), stack.printed.join("\n"));
+        assert.ok(stack.printed.some((l) => /adopted FI-\w+/.test(l)));
+    });
+
+    it("100 runs in one stack against an API limited to 20 calls a second: each submitted once, none throttled", async () => {
+        emu.configure({ rateLimitPerSecond: 20 });
+        const before = emu.stats().rejected["Throttling.User"] ?? 0;
+        const { stack } = await row("100-at-20rps", runsFor("100-at-20rps", 100, { waitFor: "completion" }), [], { config: { "emr-flow:readTimeoutMs": "10000" } });
+        assert.equal(stack.errors.length, 0, stack.errors.join("\n"));
+        // The process-wide limit (10 calls a second by default) keeps every second under the API's 20.
+        assert.equal((emu.stats().rejected["Throttling.User"] ?? 0) - before, 0, "no call was throttled");
+    });
+
+    it("60 runs with 20% random faults on every call (fixed seed)", async () => {
+        await row("random-20%", runsFor("random-20%", 60, { waitFor: "start" }), randomFaultRules(0.2, 20, DELAY_PAST_TIMEOUT_MS), {
+            config: { "emr-flow:maxRequestsPerSecond": "40" },
+        });
+    });
+
+    it("the emulator lost no accepted run: every run it created is listed and described", async () => {
+        const { EmrFlowClient } = await import("../../provider/client/emrFlowClient");
+        const { resolveSettings } = await import("../../provider/client/settings");
+        const client = new EmrFlowClient(
+            resolveSettings({ explicit: { accessKeyId: TEST_KEY_ID, accessKeySecret: TEST_KEY_SECRET, regionId: DEMO_IDS.regionId, endpoint: emu.url, maxRequestsPerSecond: 200 } }),
+        );
+        const listed = new Set<string>();
+        for (const flowId of [...QUICK_FLOWS, SLOW_FLOW]) {
+            for (let page = 1; ; page++) {
+                const res = await client.listFlowInstances({ projectId: PROJECT_ID, flowId, pageNumber: page, pageSize: 100 });
+                for (const i of res.instances) listed.add(i.id);
+                if (res.instances.length < 100) break;
+            }
+        }
+        const created = emu.instances().filter((i) => i.flowId !== DEMO_IDS.succeedingFlowId);
+        assert.ok(created.length > 150);
+        assert.deepEqual(created.filter((i) => !listed.has(i.id)).map((i) => i.id), []);
+        // Every ID the provider was told (printed when it had it) is a run the emulator still has.
+        const told = new Set(stacks.flatMap((s) => s.printed.flatMap((l) => l.match(/as (FI-[0-9A-Z]{16})/g) ?? []).map((m) => m.slice(3))));
+        const known = new Set(emu.instances().map((i) => i.id));
+        assert.deepEqual([...told].filter((id) => !known.has(id)), []);
+    });
+
+    it("nothing the matrix produced holds the AccessKey secret", () => {
+        const hits = findSecrets(
+            stacks.flatMap((s) => s.produced()),
+            [TEST_KEY_SECRET],
+        );
+        assert.deepEqual(hits, []);
+    });
+});
+
+async function waitUntil(probe: () => boolean, timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!probe()) {
+        if (Date.now() > until) throw new Error("condition not reached in time");
+        await new Promise((r) => setTimeout(r, 25));
+    }
+}
