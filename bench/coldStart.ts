@@ -3,10 +3,11 @@
  * provider's modules are loaded (the host deserializes `__provider` on the first call; ours then
  * requires `pulumi-emr-flow/provider`, the SDK and their dependencies). Compared with the same on
  * a fresh host running the no-dependency provider. Spawning the host and its own start (about
- * half a second, all Pulumi's) are timed apart and not in the ratio: they are the same for both.
- * Fresh hosts alternate between the two, and the median of the runs is reported. The minimal
- * SDK-only provider is timed the same way, to show how much of the difference is the SDK's own
- * loading, which any provider built on `@alicloud/openapi-client` pays.
+ * half a second, all Pulumi's) are timed apart and not in the ratio: they are the same for all.
+ * The ratio is against the minimal provider that loads only `@alicloud/openapi-client` (the
+ * SDK's own loading is paid by any provider built on it); the no-dependency provider is timed the
+ * same way, to show what the SDK itself costs. Fresh hosts alternate between the three, and the
+ * median of the runs is reported. Every host has default settings.
  */
 import type { RunningEmulator } from "../emulator";
 import { checkAndCreate, configureHost, median, round, startHost, stopHost, submissionInputs, summary, timed, type Figure, type ProviderTexts } from "./common";
@@ -36,22 +37,23 @@ export async function measureColdStart(emu: RunningEmulator, texts: ProviderText
         }
     }
     const ours = summary(first.ours);
-    const bare = summary(first.bare);
-    const ratio = ours.median / bare.median;
+    const minimal = summary(first.minimal);
+    const ratio = ours.median / minimal.median;
     return {
         figure: "host cold start (first Configure+Check+Create)",
+        settings: {},
         ours: ours.median,
-        baseline: bare.median,
+        baseline: minimal.median,
         ratio: round(ratio),
-        unit: "ms (median)",
+        unit: "ms (median) vs SDK-only provider",
         goal: `<= ${o.goal}`,
         met: ratio <= o.goal,
         detail: {
             runs: o.runs,
             ours,
-            noDependencies: bare,
-            sdkOnlyMinimal: summary(first.minimal),
-            oursOverSdkOnly: round(ours.median / median(first.minimal)),
+            sdkOnlyMinimal: minimal,
+            noDependencies: summary(first.bare),
+            oursOverNoDependencies: round(ours.median / median(first.bare)),
             hostSpawnToPortMs: { ours: summary(spawn.ours), noDependencies: summary(spawn.bare), sdkOnlyMinimal: summary(spawn.minimal) },
             secondCreateMs: { ours: summary(warm.ours), noDependencies: summary(warm.bare), sdkOnlyMinimal: summary(warm.minimal) },
         },

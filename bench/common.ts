@@ -21,6 +21,11 @@ export const RESOURCE_TYPE = "pulumi-nodejs:dynamic/emr-flow:FlowSubmission";
 /** One row of the results table. */
 export interface Figure {
     figure: string;
+    /**
+     * The stack config this row sets beyond credentials, region and endpoint; empty: what a user
+     * gets by default.
+     */
+    settings: Record<string, string>;
     /** What was measured, in the row's unit. */
     ours: number;
     baseline: number | null;

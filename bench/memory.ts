@@ -1,8 +1,7 @@
 /**
  * Memory: the host's peak resident set (`VmHWM` from `/proc/<pid>/status`) after 500 creates,
- * against a host running the no-dependency provider for the same 500. Creates go ten at a time,
- * the engine's default parallelism. The client-side rate limit is lifted for ours (it would only
- * stretch the run; memory is the question here).
+ * against a host running the no-dependency provider for the same 500. Creates go ten at a time.
+ * Both hosts have default settings.
  */
 import type { RunningEmulator } from "../emulator";
 import { checkAndCreate, peakRssKiB, round, startHost, stopHost, submissionInputs, type Figure, type ProviderTexts } from "./common";
@@ -34,10 +33,11 @@ async function peakAfterCreates(emu: RunningEmulator, text: string, config: Reco
 export async function measureMemory(emu: RunningEmulator, texts: ProviderTexts, o: { goal: number }): Promise<Figure> {
     emu.configure({ latencyMs: 0, actionLatencyMs: {}, rateLimitPerSecond: undefined });
     const bare = await peakAfterCreates(emu, texts.bare, {});
-    const ours = await peakAfterCreates(emu, texts.ours, { "emr-flow:maxRequestsPerSecond": "10000" });
+    const ours = await peakAfterCreates(emu, texts.ours, {});
     const ratio = ours.peakKiB / bare.peakKiB;
     return {
         figure: `memory (host peak RSS after ${CREATES} creates)`,
+        settings: {},
         ours: round(ours.peakKiB / 1024, 1),
         baseline: round(bare.peakKiB / 1024, 1),
         ratio: round(ratio),

@@ -23,6 +23,7 @@ export async function measureProviderSize(fromRepo: string): Promise<Figure> {
     const worst = Math.max(tarballBytes, repoBytes);
     return {
         figure: "__provider size",
+        settings: {},
         ours: tarballBytes,
         baseline: null,
         ratio: null,

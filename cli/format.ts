@@ -21,7 +21,7 @@ export function table(rows: string[][]): string {
 
 /** `status`'s human output. */
 export function describeDetails(d: FlowInstanceDetails): string {
-    const finished = d.nodes.filter((n) => ["SUCCESS", "FAILED", "KILL_SUCCESS", "KILL_FAILED"].includes(n.status)).length;
+    const finished = d.nodes.filter((n) => ["SUCCESS", "FAILED", "FAIL", "KILL_SUCCESS", "KILL_FAILED", "KILL_FAIL"].includes(n.status)).length;
     const head = table([
         ["instance", `${d.instanceId}  ${d.status}`],
         ["flow", `${d.flowId ?? "-"}${d.flowName ? ` (${d.flowName})` : ""}`],
@@ -47,7 +47,7 @@ export function describeDetails(d: FlowInstanceDetails): string {
 
 /** The failed nodes of a run, for the line after a failure: what failed, in which job and engine job. */
 export function failedNodes(d: FlowInstanceDetails): string | undefined {
-    const failed = d.nodes.filter((n) => n.status === "FAILED" || n.status === "KILL_FAILED");
+    const failed = d.nodes.filter((n) => ["FAILED", "FAIL", "KILL_FAILED", "KILL_FAIL"].includes(n.status));
     if (failed.length === 0) return undefined;
     return failed.map((n) => `${n.name} (${[n.jobType, n.jobId, n.externalId, n.externalStatus].filter(Boolean).join(" ")})`).join("; ");
 }

@@ -22,18 +22,35 @@ function packageVersion(): string {
 }
 
 async function main(): Promise<void> {
-    const code = await run(process.argv.slice(2), {
-        stdout: process.stdout,
+    const argv = process.argv.slice(2);
+    // Ctrl-C at any point: the command's own cleanup (a wait says how to wait again), then, with
+    // --json, the one document stdout promises if nothing was printed yet, then exit 130.
+    let printed = false;
+    const stdout = Object.create(process.stdout, {
+        write: {
+            value: (text: string) => {
+                printed = true;
+                return process.stdout.write(text);
+            },
+        },
+    }) as typeof process.stdout;
+    const cleanups = new Set<() => void>();
+    process.once("SIGINT", () => {
+        for (const cleanup of cleanups) cleanup();
+        if (argv.includes("--json") && !printed) {
+            const message = "interrupted (Ctrl-C); a run already submitted goes on";
+            process.stdout.write(`${JSON.stringify({ error: { code: "Interrupted", message, exitCode: EXIT.interrupted } }, null, 2)}\n`);
+        }
+        process.exit(EXIT.interrupted);
+    });
+    const code = await run(argv, {
+        stdout,
         stderr: process.stderr,
         env: process.env,
         version: packageVersion(),
         onInterrupt: (handler) => {
-            const onSigint = (): void => {
-                handler();
-                process.exit(EXIT.interrupted);
-            };
-            process.once("SIGINT", onSigint);
-            return () => process.off("SIGINT", onSigint);
+            cleanups.add(handler);
+            return () => cleanups.delete(handler);
         },
     });
     // Let stdout drain before exiting: a piped `--json` result must arrive whole.

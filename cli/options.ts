@@ -5,7 +5,7 @@
 import { InvalidArgumentError, Option } from "commander";
 import { parseEndpointOverride } from "../provider/client/endpoint";
 import { FLOW_STATUSES } from "../provider/client/responses";
-import { CONF_KEY_PATTERN, FLOW_ID_PATTERN, INSTANCE_ID_PATTERN, MAX_CONF_JSON_BYTES, MAX_TIMEOUT_SECONDS, PROJECT_ID_PATTERN, parseCyctime } from "../provider/runs/inputs";
+import { CONF_KEY_PATTERN, FLOW_ID_PATTERN, INSTANCE_ID_PATTERN, MAX_TIMEOUT_SECONDS, PROJECT_ID_PATTERN, confTooLarge, parseCyctime } from "../provider/runs/inputs";
 import { usageError } from "./exit";
 
 /** How long `wait`, `submit --wait` and `rerun --wait` wait by default, in seconds. */
@@ -84,18 +84,20 @@ export function buildConf(pairs: string[], cyctime: string | undefined): Record<
         if (key in conf) throw usageError(`--conf ${key} is given twice: give each key once.`);
         conf[key] = pair.slice(eq + 1);
     }
+    // Errors quote the option the user typed.
+    let typed = "--cyctime";
     if ("cyctime" in conf) {
         if (cyctime !== undefined) throw usageError("cyctime is given both as --cyctime and as --conf cyctime=…: give it once.");
         cyctime = conf.cyctime;
+        typed = `--conf cyctime=${cyctime}:`;
     }
     if (cyctime !== undefined) {
         const parsed = parseCyctime(cyctime);
-        if ("reason" in parsed) throw usageError(`--cyctime ${parsed.reason}.`);
+        if ("reason" in parsed) throw usageError(`${typed} ${parsed.reason}.`);
         conf.cyctime = String(parsed.ms);
     }
-    if (Buffer.byteLength(JSON.stringify(conf)) > MAX_CONF_JSON_BYTES) {
-        throw usageError(`the conf is larger than ${MAX_CONF_JSON_BYTES} bytes once serialized: pass large values by reference (an OSS path, say).`);
-    }
+    const tooLarge = confTooLarge(conf);
+    if (tooLarge) throw usageError(`${tooLarge.replace(/^conf/, "the --conf values")}.`);
     return Object.keys(conf).length > 0 ? conf : undefined;
 }
 

@@ -24,7 +24,7 @@ export type { CliContext } from "./session";
 export { DEFAULT_LIST_LIMIT, DEFAULT_WAIT_SECONDS, PROJECT_ENV_VAR } from "./options";
 
 /** Builds the command tree. Every action stores its exit code in `result`. */
-function buildProgram(ctx: CliContext, result: { code: ExitCode }): Command {
+function buildProgram(ctx: CliContext, result: { code: ExitCode }, help: { json: boolean; text: string }): Command {
     const program = new Command("emr-flow");
     let session: Session | undefined;
     const sessionOf = (cmd: Command): Session => (session ??= new Session(ctx, cmd.optsWithGlobals<GlobalOptions>()));
@@ -40,7 +40,8 @@ function buildProgram(ctx: CliContext, result: { code: ExitCode }): Command {
         .addOption(new Option("--endpoint <url>", "the EMR endpoint, host[:port] or http(s)://host[:port] (default: $ALIBABA_CLOUD_ENDPOINT_EMR, else per region)").argParser(parseEndpoint))
         .option("--json", "print the result as JSON on stdout (progress and notes go to stderr)")
         .configureHelp({ showGlobalOptions: true })
-        .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
+        // With --json, help and version become the one JSON document (see `run`).
+        .configureOutput({ writeOut: (s) => (help.json ? (help.text += s) : ctx.stdout.write(s)), writeErr: (s) => ctx.stderr.write(s) })
         .showHelpAfterError("(run the command with --help for its usage)")
         .addHelpText(
             "after",
@@ -75,16 +76,30 @@ export function classify(err: unknown): { message: string; code: string; exitCod
 /** Runs the command line on `argv` (without `node` and the script) and returns the exit code. */
 export async function run(argv: string[], ctx: CliContext): Promise<ExitCode> {
     const result: { code: ExitCode } = { code: EXIT.ok };
-    const program = buildProgram(ctx, result);
     const wantsJson = argv.includes("--json");
+    const help = { json: wantsJson, text: "" };
+    const program = buildProgram(ctx, result, help);
+    const printJson = (value: unknown): void => void ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
     try {
         await program.parseAsync(argv, { from: "user" });
         return result.code;
     } catch (err) {
         if (err instanceof CommanderError) {
             // Help and version are answers, not errors; everything else commander rejects is usage.
-            if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return EXIT.ok;
-            if (wantsJson) ctx.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message.replace(/^error: /, ""), exitCode: EXIT.usage } }, null, 2)}\n`);
+            if (err.code === "commander.helpDisplayed" || err.code === "commander.version") {
+                if (wantsJson) printJson(err.code === "commander.version" ? { version: help.text.trim() } : { help: help.text });
+                return EXIT.ok;
+            }
+            if (wantsJson) {
+                // No command at all: commander shows the help (on stderr) and stops with "(outputHelp)".
+                const missing = err.code === "commander.help";
+                const commands = program.commands.map((c) => c.name()).join(", ");
+                printJson({
+                    error: missing
+                        ? { code: "MissingCommand", message: `no command given: use one of ${commands} (emr-flow --help lists them)`, exitCode: EXIT.usage }
+                        : { code: err.code, message: err.message.replace(/^error: /, ""), exitCode: EXIT.usage },
+                });
+            }
             return EXIT.usage;
         }
         const { message, code, exitCode } = classify(err);

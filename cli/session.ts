@@ -75,7 +75,7 @@ export class Session {
         this.ctx.stdout.write(`${text}\n`);
     }
 
-    /** Human notes go to stderr when stdout holds a result a script reads (`--json`, or `submit`'s bare ID). */
+    /** Human notes and progress go to stderr: stdout holds only the result (the JSON document with `--json`). */
     note(text: string): void {
         this.ctx.stderr.write(`${text}\n`);
     }
@@ -93,20 +93,23 @@ export class Session {
         const { client } = this.client();
         const clock = this.ctx.clock ?? systemClock;
         const start = clock.now();
-        // With --json, stdout is for the result alone: progress goes to stderr.
-        const reporter = progressReporter(this.json ? this.ctx.stderr : this.ctx.stdout, start, () => clock.now());
-        const describe = async (): Promise<FlowInstance> => {
-            const instance = await client.describeFlowInstance(ref);
+        // stdout is for the result alone: progress goes to stderr.
+        const reporter = progressReporter(this.ctx.stderr, start, () => clock.now());
+        const describe = async (options?: { deadline: number }): Promise<FlowInstance> => {
+            const instance = await client.describeFlowInstance(ref, options);
             reporter.update(instance);
             return instance;
         };
         const unregister = this.ctx.onInterrupt?.(() => {
             reporter.stop();
-            this.note(`emr-flow: stopped waiting; ${ref.instanceId} goes on. Wait again with: emr-flow wait ${ref.instanceId} --project ${ref.projectId}`);
+            const message = `stopped waiting; ${ref.instanceId} goes on. Wait again with: emr-flow wait ${ref.instanceId} --project ${ref.projectId}`;
+            this.note(`emr-flow: ${message}`);
+            // Interrupted or not, --json prints one document.
+            if (this.json) this.printJson({ ...extra, error: { code: "Interrupted", message, exitCode: EXIT.interrupted } });
         });
         let result;
         try {
-            const first = initial ?? (await describe());
+            const first = initial ?? (await describe({ deadline: start + timeoutSeconds * 1000 }));
             if (initial) reporter.update(initial);
             result = await waitForInstance({
                 instanceId: ref.instanceId,

@@ -1,5 +1,5 @@
 /**
- * The seven EMR flow actions: parameter checks in the order the service applies them
+ * The EMR flow actions: parameter checks in the order the service applies them
  * (required parameters, then lookups), and response bodies with exactly the documented fields.
  */
 import { Errors } from "./errors";
@@ -8,7 +8,9 @@ import { Store, compact, type InstanceRecord } from "./store";
 
 export const API_VERSION = "2016-04-08";
 
-export type ActionName = "SubmitFlow" | "DescribeFlowInstance" | "ListFlowInstance" | "KillFlow" | "RerunFlow" | "SuspendFlow" | "ResumeFlow";
+export type ActionName = "SubmitFlow" | "DescribeFlowInstance" | "ListFlowInstance" | "KillFlow" | "RerunFlow" | "SuspendFlow" | "ResumeFlow" | NodeActionName;
+/** Actions of the current SDKs beyond the original seven. */
+type NodeActionName = "StartFlow" | "KillFlowJob";
 
 export type Params = ReadonlyMap<string, string>;
 type Handler = (params: Params, store: Store, now: number) => Record<string, unknown>;
@@ -142,6 +144,51 @@ function locate(params: Params, store: Store, idParam: string): InstanceRecord {
     return store.instance(store.project(regionId, projectId), instanceId);
 }
 
+/**
+ * `DependencyFlowList.ParentFlow` items, one per flow the seed says this flow depends on. Field
+ * names and meanings follow the SDK models and the Japanese API page: `DependencyFlowId` and
+ * `DependencyInstanceId` are the parent's, `FlowId` and `FlowInstanceId` this instance's own.
+ * Which parent instance is named and what `Meet` means are not documented; the emulator names the
+ * parent's latest instance created before this one and sets `Meet` when it has SUCCEEDED.
+ */
+function dependencyFlows(record: InstanceRecord, store: Store, now: number): Record<string, unknown>[] {
+    return (record.flow.dependsOn ?? []).map((parentFlowId) => {
+        const parent = store
+            .all()
+            .filter((r) => r.project === record.project && r.flow.id === parentFlowId && r.createdAt <= record.createdAt)
+            .pop();
+        const schedule = scheduleTime(record);
+        return compact({
+            DependencyFlowId: parentFlowId,
+            DependencyInstanceId: parent?.id,
+            Meet: parent !== undefined && store.state(parent, now).status === "SUCCEEDED",
+            BizDate: parent === undefined ? undefined : scheduleTime(parent),
+            ScheduleKey: new Date(schedule).toISOString().slice(0, 10).replace(/-/g, ""),
+            FlowId: record.flow.id,
+            FlowInstanceId: record.id,
+            ProjectId: record.project.id,
+        });
+    });
+}
+
+/** StartFlow and KillFlowJob: in every current SDK (Tea, Python core, Go), absent from the original seven. */
+const NODE_ACTIONS: Record<NodeActionName, Handler> = {
+    StartFlow(params, store) {
+        store.start(locate(params, store, "FlowInstanceId"));
+        return { Data: true };
+    },
+
+    /** `JobInstanceId` is documented as the node instance ID (节点实例ID): the `Id` of a `NodeInstance` item. */
+    KillFlowJob(params, store) {
+        const regionId = required(params, "RegionId");
+        const jobInstanceId = required(params, "JobInstanceId");
+        const projectId = required(params, "ProjectId");
+        const { record, index } = store.nodeInstance(store.project(regionId, projectId), jobInstanceId);
+        store.killNode(record, index);
+        return { Data: true };
+    },
+};
+
 export const ACTIONS: Record<ActionName, Handler> = {
     SubmitFlow(params, store) {
         const regionId = required(params, "RegionId");
@@ -164,7 +211,7 @@ export const ACTIONS: Record<ActionName, Handler> = {
             Namespace: "",
             LogArchiveLocation: `oss://emr-emulator-logs/${record.project.id}/${record.flow.id}/${record.id}/`,
             Lifecycle: "",
-            DependencyFlowList: { ParentFlow: [] },
+            DependencyFlowList: { ParentFlow: dependencyFlows(record, store, now) },
             NodeInstance: { NodeInstance: store.nodeInstances(record, state, now) },
         });
     },
@@ -241,7 +288,10 @@ export const ACTIONS: Record<ActionName, Handler> = {
         store.resume(locate(params, store, "FlowInstanceId"));
         return { Data: true };
     },
+
+    ...NODE_ACTIONS,
 };
+
 
 export function isAction(name: string): name is ActionName {
     return Object.prototype.hasOwnProperty.call(ACTIONS, name);

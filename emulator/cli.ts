@@ -21,6 +21,9 @@ Options:
   --latency-ms <n>         delay added before answering every action (default 0)
   --rate-limit <n>         accept at most n actions per rolling second; more get Throttling.User
   --time-scale <factor>    multiply every seed duration (0.01 = 100x faster; default 1)
+  --kill-flow <mode>       absent (default: KillFlow answers 404 InvalidAction.NotFound, as no
+                           current SDK has it) or present
+  --external-status <s>    node ExternalStatus failure spelling: FAILED (default) or FAIL
   -h, --help               show this help
 
 On start it prints one line: "emr-flow-emulator listening on http://<host>:<port>".
@@ -39,6 +42,12 @@ function number(name: string, text: string | undefined, check: (n: number) => bo
     return n;
 }
 
+function oneOf<T extends string>(name: string, text: string | undefined, allowed: readonly T[]): T | undefined {
+    if (text === undefined) return undefined;
+    if (!(allowed as readonly string[]).includes(text)) fail(`--${name} ${JSON.stringify(text)} is not valid: expected ${allowed.join(" or ")}`);
+    return text as T;
+}
+
 async function main(): Promise<void> {
     let values;
     try {
@@ -52,6 +61,8 @@ async function main(): Promise<void> {
                 "latency-ms": { type: "string" },
                 "rate-limit": { type: "string" },
                 "time-scale": { type: "string" },
+                "kill-flow": { type: "string" },
+                "external-status": { type: "string" },
                 help: { type: "boolean", short: "h" },
             },
             strict: true,
@@ -75,6 +86,8 @@ async function main(): Promise<void> {
     const latencyMs = number("latency-ms", values["latency-ms"], (n) => n >= 0);
     const rateLimitPerSecond = number("rate-limit", values["rate-limit"], (n) => Number.isInteger(n) && n > 0);
     const timeScale = number("time-scale", values["time-scale"], (n) => n > 0);
+    const killFlow = oneOf("kill-flow", values["kill-flow"], ["present", "absent"] as const);
+    const externalStatusSpelling = oneOf("external-status", values["external-status"], ["FAILED", "FAIL"] as const);
     const accessKeyId = values["access-key-id"];
     const accessKeySecret = values["access-key-secret"];
 
@@ -89,6 +102,8 @@ async function main(): Promise<void> {
             ...(latencyMs !== undefined && { latencyMs }),
             ...(rateLimitPerSecond !== undefined && { rateLimitPerSecond }),
             ...(timeScale !== undefined && { timeScale }),
+            ...(killFlow !== undefined && { killFlow }),
+            ...(externalStatusSpelling !== undefined && { externalStatusSpelling }),
         });
     } catch (err) {
         fail(`cannot start: ${(err as Error).message}`);

@@ -36,6 +36,9 @@ export const Errors = {
     projectNotFound: () => new ApiError(404, "EMR.Project.NotFound", "project not exist"),
     flowNotFound: () => new ApiError(404, "EMR.Flow.NotFound", "flow not exist"),
     instanceNotFound: () => new ApiError(404, "EMR.FlowInstance.NotFound", "flow instance not exist"),
+    nodeInstanceNotFound: () => new ApiError(404, "EMR.NodeInstance.NotFound", "node instance not exist"),
+    nodeInvalidStatus: (id: string, status: string) =>
+        new ApiError(400, "EMR.NodeInstance.InvalidStatus", `node instance ${id} is ${status}; only a running node instance can be killed`),
     invalidStatus: (id: string, status: string, wanted: string) =>
         new ApiError(400, "EMR.FlowInstance.InvalidStatus", `flow instance ${id} is ${status}; this operation needs it to be ${wanted}`),
 } as const;

@@ -31,7 +31,11 @@ export type LifecycleEvent =
     | { kind: "suspend"; at: number }
     | { kind: "resume"; at: number }
     | { kind: "kill"; at: number }
-    | { kind: "rerun"; at: number; failedOnly: boolean };
+    | { kind: "rerun"; at: number; failedOnly: boolean }
+    /** StartFlow: a PREP instance starts its first node now (the rest of PREP is skipped). */
+    | { kind: "start"; at: number }
+    /** KillFlowJob on the running node `index`. */
+    | { kind: "killNode"; at: number; index: number };
 
 export interface NodeState {
     /** False until the node starts in the current run; such nodes are not listed. */
@@ -158,6 +162,29 @@ export function replay(plan: Plan, createdAt: number, events: readonly Lifecycle
                 if (state.status === "SUSPENDED") {
                     state.status = suspendedFrom;
                     state.modifiedAt = event.at;
+                    // A node killed while suspended stops the flow once it runs again, as a failed
+                    // node with FailAct STOP would.
+                    if (suspendedFrom === "RUNNING" && current < 0) finish("FAILED", event.at);
+                }
+                break;
+            case "start":
+                if (state.status === "PREP") {
+                    prepElapsed = plan.prepMs;
+                    state.status = "RUNNING";
+                    state.startTime = event.at;
+                    startNext(event.at);
+                }
+                break;
+            case "killNode":
+                if ((state.status === "RUNNING" || state.status === "SUSPENDED") && current === event.index) {
+                    const node = state.nodes[current]!;
+                    node.status = "KILL_SUCCESS";
+                    node.endTime = event.at;
+                    current = -1;
+                    state.modifiedAt = event.at;
+                    // Running: the flow stops as at a failed node (FailAct STOP). Suspended: it
+                    // stays suspended with nothing running, and fails when resumed.
+                    if (state.status === "RUNNING") finish("FAILED", event.at);
                 }
                 break;
             case "kill":

@@ -30,6 +30,8 @@ const flowSchema = z.strictObject({
     name: z.string().min(1),
     clusterId: id("C").optional(),
     cronExpression: z.string().optional(),
+    /** Flows of the same project this flow depends on: listed in `DependencyFlowList` of its instances. */
+    dependsOn: z.array(id("F")).optional(),
     nodes: z.array(nodeSchema).min(1, "a flow needs at least one node"),
 });
 
@@ -57,6 +59,14 @@ export const seedSchema = z
             project.flows.forEach((flow, f) => {
                 if (flows.has(flow.id)) ctx.addIssue({ code: "custom", path: ["projects", p, "flows", f, "id"], message: `duplicate flow ID ${flow.id}` });
                 flows.add(flow.id);
+            });
+            const own = new Set(project.flows.map((flow) => flow.id));
+            project.flows.forEach((flow, f) => {
+                (flow.dependsOn ?? []).forEach((parent, d) => {
+                    if (!own.has(parent) || parent === flow.id) {
+                        ctx.addIssue({ code: "custom", path: ["projects", p, "flows", f, "dependsOn", d], message: `${parent} is not another flow of project ${project.id}` });
+                    }
+                });
             });
         });
     });

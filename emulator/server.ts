@@ -17,7 +17,7 @@ import { Faults, FaultRuleError, type FaultController, type FaultHit, type Fault
 import { requestId } from "./ids";
 import { DEMO_SEED, parseSeed, type Seed } from "./seed";
 import { NonceCache, Verifier, parsePairs, type Credential, type RawRequest } from "./signature";
-import { Store, type EmulatorInstanceView } from "./store";
+import { Store, type EmulatorInstanceView, type ExternalStatusSpelling } from "./store";
 
 export const DEFAULT_ACCESS_KEY_ID = "emulator-key-id";
 export const DEFAULT_ACCESS_KEY_SECRET = "emulator-key-secret";
@@ -48,6 +48,13 @@ export interface EmulatorOptions {
     rateLimitPerSecond?: number;
     /** Clock for the lifecycle (epoch ms); default Date.now. Signature timestamps are checked against the wall clock. */
     now?: () => number;
+    /**
+     * Whether the service still has KillFlow. No current SDK of the API has it, so by default
+     * ("absent") it is answered like any unknown action: 404 `InvalidAction.NotFound`.
+     */
+    killFlow?: "present" | "absent";
+    /** How node `ExternalStatus` spells failures: `FAILED`/`KILL_FAILED` (default) or `FAIL`/`KILL_FAIL`; the documents use both. */
+    externalStatusSpelling?: ExternalStatusSpelling;
 }
 
 export interface EmulatorStats {
@@ -59,7 +66,9 @@ export interface EmulatorStats {
     rejected: Record<string, number>;
 }
 
-export type TunableOptions = Partial<Pick<EmulatorOptions, "latencyMs" | "actionLatencyMs" | "rateLimitPerSecond" | "timeScale">>;
+export type TunableOptions = Partial<Pick<EmulatorOptions, "latencyMs" | "actionLatencyMs" | "rateLimitPerSecond" | "timeScale" | ContractSetting>>;
+/** Settings that choose between answers the published contract allows. */
+type ContractSetting = "killFlow" | "externalStatusSpelling";
 
 export interface RunningEmulator {
     /** `http://127.0.0.1:PORT` */
@@ -87,6 +96,8 @@ const configSchema = z.strictObject({
     actionLatencyMs: z.record(z.string(), nonNegative).optional(),
     rateLimitPerSecond: z.number().int().positive().nullable().optional(),
     timeScale: z.number().finite().positive().optional(),
+    killFlow: z.enum(["present", "absent"]).optional(),
+    externalStatusSpelling: z.enum(["FAILED", "FAIL"]).optional(),
 });
 
 function checkTunables(partial: unknown): TunableOptions {
@@ -103,6 +114,7 @@ class Emulator {
     private readonly verifier: Verifier;
     private readonly now: () => number;
     private tunables: { latencyMs: number; actionLatencyMs: Record<string, number>; rateLimitPerSecond: number | undefined; timeScale: number };
+    private contract: { killFlow: "present" | "absent"; externalStatusSpelling: ExternalStatusSpelling };
     private calls: Record<string, number> = {};
     private rejected: Record<string, number> = {};
     private accepted: number[] = [];
@@ -122,13 +134,20 @@ class Emulator {
             rateLimitPerSecond: initial.rateLimitPerSecond,
             timeScale: initial.timeScale ?? 1,
         };
+        const contract = checkTunables({ killFlow: options.killFlow ?? "absent", externalStatusSpelling: options.externalStatusSpelling ?? "FAILED" });
+        this.contract = { killFlow: contract.killFlow!, externalStatusSpelling: contract.externalStatusSpelling! };
         const credentials: Credential[] = [
             { accessKeyId: options.accessKeyId ?? DEFAULT_ACCESS_KEY_ID, accessKeySecret: options.accessKeySecret ?? DEFAULT_ACCESS_KEY_SECRET },
             ...(options.stsCredentials ?? []),
         ];
         this.verifier = new Verifier(credentials, this.nonces);
         // Validate even a programmatic seed: a seed built in code can be as wrong as a file.
-        this.store = new Store({ seed: parseSeed(options.seed ?? DEMO_SEED), now: this.now, timeScale: () => this.tunables.timeScale });
+        this.store = new Store({
+            seed: parseSeed(options.seed ?? DEMO_SEED),
+            now: this.now,
+            timeScale: () => this.tunables.timeScale,
+            externalStatusSpelling: () => this.contract.externalStatusSpelling,
+        });
     }
 
     configure(partial: TunableOptions): void {
@@ -137,10 +156,12 @@ class Emulator {
         if (checked.latencyMs !== undefined) this.tunables.latencyMs = checked.latencyMs;
         if (checked.actionLatencyMs !== undefined) this.tunables.actionLatencyMs = { ...checked.actionLatencyMs };
         if (checked.timeScale !== undefined) this.tunables.timeScale = checked.timeScale;
+        if (checked.killFlow !== undefined) this.contract.killFlow = checked.killFlow;
+        if (checked.externalStatusSpelling !== undefined) this.contract.externalStatusSpelling = checked.externalStatusSpelling;
     }
 
     config() {
-        return { ...this.tunables, rateLimitPerSecond: this.tunables.rateLimitPerSecond ?? null };
+        return { ...this.tunables, rateLimitPerSecond: this.tunables.rateLimitPerSecond ?? null, ...this.contract };
     }
 
     reset(): void {
@@ -213,6 +234,10 @@ class Emulator {
         req.on("end", () => {
             if (tooLarge) return;
             const body = Buffer.concat(chunks);
+            if (lacksHost(req)) {
+                this.sendError(res, Errors.badRequest("An HTTP/1.1 request must carry a Host header."), requestId(), hostOf(req), true);
+                return;
+            }
             const path = (req.url ?? "/").split("?")[0]!;
             const task = path.startsWith(CONTROL_PREFIX) || path === CONTROL_PREFIX.slice(0, -1) ? this.control(req, res, body) : this.api(req, res, body);
             task.catch(() => {
@@ -305,6 +330,7 @@ class Emulator {
         if (gate(action) === "drop") throw DROP;
 
         if (!isAction(action)) throw Errors.unknownAction(action.slice(0, 100));
+        if (action === "KillFlow" && this.contract.killFlow === "absent") throw Errors.unknownAction(action);
         const version = header("x-acs-version") ?? fromQuery("Version") ?? form.find(([k]) => k === "Version")?.[1];
         if (version === undefined) throw Errors.missingParameter("Version");
         if (version !== API_VERSION) throw Errors.invalidVersion(version.slice(0, 40));
@@ -378,13 +404,19 @@ function hostOf(req: IncomingMessage): string {
     return typeof host === "string" && host.length < 256 ? host : "emr.aliyuncs.com";
 }
 
+/** HTTP/1.1 requires Host (RFC 9112 3.2); Node's own check would answer a bare 400 without a body. */
+function lacksHost(req: IncomingMessage): boolean {
+    return (req.httpVersionMajor > 1 || (req.httpVersionMajor === 1 && req.httpVersionMinor >= 1)) && req.headers.host === undefined;
+}
+
 function recommend(code: string): string {
     return `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(code)}&product=Emr`;
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
     const emulator = new Emulator(options);
-    const server: Server = createServer((req, res) => emulator.handle(req, res));
+    // The Host check is the emulator's own (see `lacksHost`), so that the answer is an API error body.
+    const server: Server = createServer({ requireHostHeader: false }, (req, res) => emulator.handle(req, res));
     // Malformed HTTP (bad request line, oversized headers) gets an error answer, never a crash.
     server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
         if (!socket.writable) {

@@ -4,7 +4,7 @@
  * a signing bug shared by client and emulator would otherwise pass unnoticed.
  *
  * - V3 `ACS3-HMAC-SHA256`: `Authorization` header over a canonical request.
- * - v2 (RPC "SignatureVersion 1.0"): HMAC-SHA1 query `Signature`.
+ * - v2 (RPC "SignatureVersion 1.0"): HMAC-SHA1 `Signature`, in the query or in a form body.
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { Errors } from "./errors";
@@ -134,7 +134,9 @@ export class Verifier {
         const headers = headerValues(req.rawHeaders);
         const authorization = headers.get("authorization");
         if (authorization !== undefined) return this.verifyV3(req, headers, authorization, now);
-        if (req.query.some(([k]) => k === "Signature" || k === "SignatureMethod" || k === "AccessKeyId")) return this.verifyV2(req, now);
+        // The v2 parameters may come in the query or, as @alicloud/pop-core sends a POST, in the
+        // form body together with every other parameter.
+        if ([...req.query, ...req.form].some(([k]) => k === "Signature" || k === "SignatureMethod" || k === "AccessKeyId")) return this.verifyV2(req, now);
         throw Errors.incompleteSignature("the request carries neither an Authorization header nor a Signature parameter");
     }
 

@@ -66,7 +66,11 @@ export interface StoreOptions {
     seed: Seed;
     now: () => number;
     timeScale: () => number;
+    /** How node `ExternalStatus` spells a failure: `FAILED`/`KILL_FAILED` or `FAIL`/`KILL_FAIL` (the documents use both). Default `FAILED`. */
+    externalStatusSpelling?: () => ExternalStatusSpelling;
 }
+
+export type ExternalStatusSpelling = "FAILED" | "FAIL";
 
 const HOST_NAME = "emr-worker-1.cluster-emulator";
 
@@ -187,6 +191,33 @@ export class Store {
         this.record(record, { kind: "resume", at: this.eventTime(record) });
     }
 
+    /** StartFlow: only an instance still in PREP can be started. */
+    start(record: InstanceRecord): void {
+        const state = this.state(record);
+        if (state.status !== "PREP") throw Errors.invalidStatus(record.id, state.status, "PREP");
+        this.record(record, { kind: "start", at: this.eventTime(record) });
+    }
+
+    /** The instance and node index of a node instance ID, if it is in `project`. */
+    nodeInstance(project: SeedProject, nodeInstanceId: string): { record: InstanceRecord; index: number } {
+        const owner = this.nodeInstanceIndex.get(nodeInstanceId);
+        const record = owner === undefined ? undefined : this.instances.get(owner);
+        if (!record || record.project !== project) throw Errors.nodeInstanceNotFound();
+        return { record, index: record.nodeIds.indexOf(nodeInstanceId) };
+    }
+
+    /** KillFlowJob: only the node that is running (or queued) in an active instance can be killed. */
+    killNode(record: InstanceRecord, index: number): void {
+        const state = this.state(record);
+        const node = state.nodes[index]!;
+        const active = (state.status === "RUNNING" || state.status === "SUSPENDED") && node.started && node.status === "RUNNING";
+        if (!active) {
+            const shown = node.started ? visibleNodeStatus(record.plan, state, index).status : "not started";
+            throw Errors.nodeInvalidStatus(record.nodeIds[index]!, shown);
+        }
+        this.record(record, { kind: "killNode", at: this.eventTime(record), index });
+    }
+
     rerun(record: InstanceRecord, failedOnly: boolean): void {
         const state = this.state(record);
         if (!FINAL_STATUSES.has(state.status)) throw Errors.invalidStatus(record.id, state.status, "SUCCEEDED, FAILED or KILLED");
@@ -235,9 +266,16 @@ export class Store {
             if (!node.started) return;
             const seedNode = record.flow.nodes[index]!;
             const { status, pending } = visibleNodeStatus(record.plan, state, index);
+            const spelling = this.options.externalStatusSpelling?.() ?? "FAILED";
             out.push(
                 compact({
                     Id: record.nodeIds[index],
+                    Type: "JOB",
+                    ProjectId: record.project.id,
+                    GmtCreate: node.startTime,
+                    GmtModified: node.endTime ?? node.startTime,
+                    MaxRetry: "0",
+                    RetryInterval: "0",
                     NodeName: seedNode.name,
                     JobId: this.jobId(record.flow, index),
                     JobName: seedNode.jobName ?? seedNode.name,
@@ -249,7 +287,7 @@ export class Store {
                     Retries: node.attempts - 1,
                     FailAct: "STOP",
                     ExternalId: this.applicationId(record, index, node.attempts),
-                    ExternalStatus: EXTERNAL_STATUS[status],
+                    ExternalStatus: EXTERNAL_STATUS[spelling][status],
                     ExternalInfo: status === "FAILED"
                         ? `Job ${seedNode.name} failed on attempt ${node.attempts}: exit code 1`
                         : status === "KILL_SUCCESS" ? "Killed by user" : "",
@@ -298,13 +336,14 @@ export class Store {
     }
 }
 
-const EXTERNAL_STATUS: Record<NodeStatus, string> = {
-    SUBMITTED: "ACCEPTED",
-    RUNNING: "RUNNING",
-    SUCCESS: "SUCCEEDED",
-    FAILED: "FAILED",
-    KILL_FAILED: "RUNNING",
-    KILL_SUCCESS: "KILLED",
+/**
+ * Node `ExternalStatus` values as documented: SUBMITTED, RUNNING, SUCCESS, KILL_SUCCESS, and for a
+ * failure FAILED/KILL_FAILED (ListFlowNodeInstance page) or FAIL/KILL_FAIL (DescribeFlowNodeInstance
+ * page); `externalStatusSpelling` picks one.
+ */
+const EXTERNAL_STATUS: Record<ExternalStatusSpelling, Record<NodeStatus, string>> = {
+    FAILED: { SUBMITTED: "SUBMITTED", RUNNING: "RUNNING", SUCCESS: "SUCCESS", FAILED: "FAILED", KILL_FAILED: "KILL_FAILED", KILL_SUCCESS: "KILL_SUCCESS" },
+    FAIL: { SUBMITTED: "SUBMITTED", RUNNING: "RUNNING", SUCCESS: "SUCCESS", FAILED: "FAIL", KILL_FAILED: "KILL_FAIL", KILL_SUCCESS: "KILL_SUCCESS" },
 };
 
 /** Drops undefined fields: the service omits fields it has no value for rather than sending null. */

@@ -106,12 +106,6 @@ export interface PlannedRun {
 
 const MINUTE = 60_000;
 const UNIT_MS: Record<string, number> = { m: MINUTE, h: 60 * MINUTE, d: 24 * 60 * MINUTE };
-const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/;
-const ZONED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})$/;
-// Epoch ms outside 2000..2100 is a unit mistake (seconds for milliseconds), as FlowSubmission says.
-const MIN_MS = Date.UTC(2000, 0, 1);
-const MAX_MS = Date.UTC(2100, 0, 1);
 
 /** Collects every problem, so one preview shows them all (the habit of awsx's components). */
 class Problems {
@@ -132,51 +126,19 @@ function parseOffset(text: string, problems: Problems): number {
     return (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
 }
 
-/** Epoch ms of a local date-time at `offsetMin`, or undefined when the date does not exist. */
-function localToEpoch(y: number, mo: number, d: number, h: number, mi: number, s: number, offsetMin: number): number | undefined {
-    const utc = Date.UTC(y, mo - 1, d, h, mi, s);
-    const back = new Date(utc);
-    // Date.UTC rolls 2026-02-30 over to March: a date that does not round-trip does not exist.
-    if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined;
-    return utc - offsetMin * MINUTE;
-}
-
 function parseTime(value: unknown, property: string, offsetMin: number, problems: Problems): number | undefined {
-    let ms: number | undefined;
-    if (value instanceof Date) {
-        ms = value.getTime();
-    } else if (typeof value === "number") {
-        ms = value;
-    } else if (typeof value === "string") {
-        const text = value.trim();
-        let m: RegExpExecArray | null;
-        if ((m = LOCAL_DATE.exec(text))) {
-            ms = localToEpoch(+m[1], +m[2], +m[3], 0, 0, 0, offsetMin);
-        } else if ((m = LOCAL_DATE_TIME.exec(text))) {
-            ms = localToEpoch(+m[1], +m[2], +m[3], +m[4], +m[5], +(m[6] ?? 0), offsetMin);
-        } else if (ZONED.test(text)) {
-            ms = Date.parse(text);
-        } else if (/^\d+$/.test(text)) {
-            ms = Number(text);
-        } else {
-            problems.add(property, `"${text}" is not a time: use "2026-11-01", "2026-11-01T06:00" or an ISO-8601 string with a zone`);
-            return undefined;
-        }
-        if (ms === undefined || Number.isNaN(ms)) {
-            problems.add(property, `"${text}" is not a date that exists`);
-            return undefined;
-        }
-    } else if (pulumi.Output.isInstance(value) || (value && typeof (value as PromiseLike<unknown>).then === "function")) {
+    if (pulumi.Output.isInstance(value) || (value && typeof (value as PromiseLike<unknown>).then === "function")) {
         problems.add(property, "must be a plain value known when the program runs, not an Output or a Promise: the runs (and so the resources) must be known before deployment");
         return undefined;
-    } else {
-        problems.add(property, `expected a date string, a Date or epoch ms, got ${value === null ? "null" : typeof value}`);
+    }
+    // The one parser of times, shared with FlowSubmission's cyctime: dates and local times are read at utcOffset.
+    const { parseTime: parse } = require("../provider/runs/inputs") as typeof import("../provider/runs/inputs");
+    const parsed = parse(value, offsetMin);
+    if ("reason" in parsed) {
+        problems.add(property, parsed.reason);
         return undefined;
     }
-    if (!Number.isInteger(ms) || ms < MIN_MS || ms > MAX_MS) {
-        problems.add(property, `${String(value)} is outside 2000-01-01..2100-01-01 (epoch seconds given instead of milliseconds?)`);
-        return undefined;
-    }
+    const ms = parsed.ms;
     if (ms % MINUTE !== 0) {
         problems.add(property, `${String(value)} is not on a whole minute: scheduled times are named by their minute, so seconds would collide`);
         return undefined;

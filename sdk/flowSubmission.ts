@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FlowSubmissionInputs, CheckedFlowSubmissionInputs as SchemaCheckedInputs, WaitFor as SchemaWaitFor } from "../provider/adapter/schema";
 import type { NodeSummary } from "../provider/runs/instanceFields";
 import type { CheckedFlowSubmissionInputs, ConfValue, FlowInstanceStatus, FlowSubmissionInputValues, WaitFor } from "./types";
+import { confValue, mapInput, timeoutValue, triggerValue } from "./inputValues";
 
 type ProviderModule = typeof import("../provider/adapter");
 
@@ -39,16 +40,20 @@ export interface FlowSubmissionArgs {
      */
     regionId?: pulumi.Input<string | undefined> | undefined;
     /**
-     * Flow parameters, sent as SubmitFlow's `Conf` JSON object. Values are strings, except
-     * `cyctime` (the scheduled run time), which also accepts a `Date`, epoch milliseconds or an
-     * ISO-8601 string and is sent as epoch milliseconds. A value wrapped in `pulumi.secret()`
+     * Flow parameters, sent as SubmitFlow's `Conf` JSON object of strings. `cyctime` (the
+     * scheduled run time) takes a `Date`, epoch milliseconds or an ISO-8601 string and is sent as
+     * epoch milliseconds; any other key takes a string, or a number (sent as its decimal string,
+     * `3` as `"3"`) or a Date (sent as its ISO-8601 string in UTC). A value wrapped in `pulumi.secret()`
      * stays secret in the outputs. Changing `conf` submits a new run.
      * @default no parameters
      */
     conf?: pulumi.Input<Record<string, pulumi.Input<ConfValue>>> | undefined;
     /**
      * Any values; when one changes, the next `pulumi up` submits a new run even if nothing else
-     * changed (the same rule as pulumi-command's `triggers`).
+     * changed (the same rule as pulumi-command's `triggers`). Strings, numbers, booleans, null,
+     * Dates (compared as ISO-8601 strings), resources, and lists and plain objects of these, also
+     * inside Outputs and Promises. A value whose change could go unseen (a function, a Map or Set,
+     * a class instance, undefined, NaN, a bigint) stops the program, naming it.
      * @default none
      */
     triggers?: pulumi.Input<pulumi.Input<unknown>[]> | undefined;
@@ -69,7 +74,8 @@ export interface FlowSubmissionArgs {
     timeoutSeconds?: pulumi.Input<number> | undefined;
     /**
      * When true, deleting or replacing this resource stops a run that is still going (KillFlow)
-     * and waits until it is KILLED. When false, delete only removes the run from the stack.
+     * and waits until it is KILLED (where the service has no KillFlow: suspends the run and kills
+     * its running jobs, and reports what it stopped). When false, delete only removes the run from the stack.
      * Changing it never submits a new run.
      * @default false
      */
@@ -123,6 +129,8 @@ export class FlowSubmission extends pulumi.dynamic.Resource {
     declare public readonly durationMs: pulumi.Output<number | undefined>;
     /** The run's nodes (name, job type, status, duration, retries, external ID) as last seen. */
     declare public readonly nodes: pulumi.Output<NodeSummary[] | undefined>;
+    /** Nodes left out of `nodes`, which keeps at most 20 (those that did not succeed first); absent when none. */
+    declare public readonly nodesOmitted: pulumi.Output<number | undefined>;
     /** The project ID, as given. */
     declare public readonly projectId: pulumi.Output<string>;
     /** The flow ID, as given. */
@@ -141,14 +149,17 @@ export class FlowSubmission extends pulumi.dynamic.Resource {
     declare public readonly killOnDelete: pulumi.Output<boolean | undefined>;
 
     constructor(name: string, args: FlowSubmissionArgs, opts?: pulumi.CustomResourceOptions) {
+        const refuse = (path: string, reason: string): never => {
+            throw new Error(`FlowSubmission "${name}": ${path}: ${reason}`);
+        };
         const props: pulumi.Inputs = {
             projectId: args.projectId,
             flowId: args.flowId,
             regionId: args.regionId,
-            conf: args.conf === undefined ? undefined : normalizeConf(args.conf),
-            triggers: args.triggers,
+            conf: args.conf === undefined ? undefined : normalizeConf(args.conf, refuse),
+            triggers: args.triggers === undefined ? undefined : triggerValue(args.triggers, "triggers", refuse),
             waitFor: args.waitFor,
-            timeoutSeconds: args.timeoutSeconds,
+            timeoutSeconds: args.timeoutSeconds === undefined ? undefined : timeoutValue(args.timeoutSeconds, refuse),
             killOnDelete: args.killOnDelete,
             // Outputs, declared so that Pulumi exposes them on the object.
             instanceId: undefined,
@@ -159,45 +170,42 @@ export class FlowSubmission extends pulumi.dynamic.Resource {
             endTime: undefined,
             durationMs: undefined,
             nodes: undefined,
+            nodesOmitted: undefined,
         };
         super(providerShim, name, props, opts, "emr-flow", "FlowSubmission");
     }
 }
 
 /**
- * A `Date` does not survive Pulumi's serialization of inputs, so `cyctime` given as a Date is
- * turned into epoch milliseconds here; the provider validates and normalizes the rest. Only
- * `cyctime` is touched, so a secret elsewhere in `conf` keeps its own secretness.
+ * A `Date` does not survive Pulumi's serialization of inputs, so Dates (and numbers) become the
+ * strings and epoch milliseconds the provider checks (see `inputValues.ts`). Each value is handled
+ * on its own, so a secret in `conf` keeps its own secretness.
  */
-function normalizeConf(conf: pulumi.Input<Record<string, pulumi.Input<ConfValue>>>): pulumi.Input<Record<string, pulumi.Input<ConfValue>>> {
-    const toWire = (value: unknown): unknown => (value instanceof Date ? value.getTime() : value);
-    if (pulumi.Output.isInstance(conf) || isPromiseLike(conf)) {
-        return pulumi.output(conf).apply((c) => (c && "cyctime" in c ? { ...c, cyctime: toWire(c.cyctime) as ConfValue } : c));
-    }
-    if (!conf || typeof conf !== "object" || !("cyctime" in conf)) return conf;
-    const cyctime = conf.cyctime;
-    return {
-        ...conf,
-        cyctime: pulumi.Output.isInstance(cyctime) || isPromiseLike(cyctime) ? pulumi.output(cyctime).apply((v) => toWire(v) as ConfValue) : (toWire(cyctime) as ConfValue),
-    };
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-    return !!value && typeof (value as PromiseLike<unknown>).then === "function";
+function normalizeConf(conf: pulumi.Input<Record<string, pulumi.Input<ConfValue>>>, refuse: (path: string, reason: string) => never): unknown {
+    return mapInput(conf, (c) => {
+        if (!c || typeof c !== "object" || Array.isArray(c)) return c;
+        return Object.fromEntries(Object.entries(c as Record<string, unknown>).map(([key, value]) => [key, confValue(key, value, refuse)]));
+    });
 }
 
 // The argument interface carries the TSDoc and is written out plainly (see
 // `../provider/adapter/types.ts`); these lines keep it in step with the schema
 // (`../provider/adapter/schema.ts`). Adding an input to the schema without documenting it here
-// (or the reverse) fails to compile, and so does a plain type that accepts or produces values the
-// schema does not. None of this reaches the declarations the package ships.
+// (or the reverse) fails to compile, and so does a plain input type that admits a value the
+// schema's type does not, or a checked type or `WaitFor` that differs from the schema's in
+// either direction. (The schema's input type takes any `conf` value, so that `check()` can say
+// what was given; the plain type names what the program may write.) None of this reaches the
+// declarations the package ships.
 type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : never;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+type Admits<Wide, Narrow> = [Narrow] extends [Wide] ? true : never;
 const argsMatchSchema: SameKeys<FlowSubmissionArgs, FlowSubmissionInputs> = true;
-const valuesMatchSchema: Same<FlowSubmissionInputValues, FlowSubmissionInputs> = true;
+const valuesKeysMatchSchema: SameKeys<FlowSubmissionInputValues, FlowSubmissionInputs> = true;
+const valuesAdmittedBySchema: Admits<FlowSubmissionInputs, FlowSubmissionInputValues> = true;
 const checkedMatchSchema: Same<CheckedFlowSubmissionInputs, SchemaCheckedInputs> = true;
 const waitForMatchesSchema: Same<WaitFor, SchemaWaitFor> = true;
 void argsMatchSchema;
-void valuesMatchSchema;
+void valuesKeysMatchSchema;
+void valuesAdmittedBySchema;
 void checkedMatchSchema;
 void waitForMatchesSchema;

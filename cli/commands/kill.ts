@@ -1,6 +1,9 @@
-/** `emr-flow kill`: stop a run that is still going (KillFlow), and with --wait wait until it has ended. */
+/**
+ * `emr-flow kill`: stop a run that is still going (KillFlow; where the service has none,
+ * SuspendFlow and KillFlowJob), and with --wait wait until it has stopped.
+ */
 import type { Command } from "commander";
-import { stopRun } from "../../provider/runs/stop";
+import { haltReport, stopRun } from "../../provider/runs/stop";
 import { systemClock } from "../../provider/runs/waiter";
 import { EXIT } from "../exit";
 import { parseInstanceId, projectOption, requireProject, timeoutOption } from "../options";
@@ -10,10 +13,10 @@ import type { CommandEnv } from "../session";
 export function addKill(program: Command, { sessionOf, result }: CommandEnv): void {
     program
         .command("kill")
-        .description("Stop a run that is still going (KillFlow). A run that already ended is left alone (exit 0).")
+        .description("Stop a run that is still going (KillFlow, or SuspendFlow and KillFlowJob where the service has no KillFlow). A run that already ended is left alone (exit 0).")
         .argument("<instance-id>", "the flow instance, FI-…", parseInstanceId)
         .addOption(projectOption())
-        .option("-w, --wait", "wait until the run is KILLED")
+        .option("-w, --wait", "wait until the run is KILLED (without KillFlow: until nothing of it runs)")
         .addOption(timeoutOption())
         .action(async (instanceId: string, opts: { project?: string; wait?: boolean; timeout: number }, cmd: Command) => {
             const s = sessionOf(cmd);
@@ -27,7 +30,7 @@ export function addKill(program: Command, { sessionOf, result }: CommandEnv): vo
             try {
                 stopped = await stopRun(client, ref, {
                     waitMs: opts.wait ? opts.timeout * 1000 : undefined,
-                    observe: (instance) => (reporter ??= progressReporter(s.json ? s.ctx.stderr : s.ctx.stdout, clock.now(), () => clock.now())).update(instance),
+                    observe: (instance) => (reporter ??= progressReporter(s.ctx.stderr, clock.now(), () => clock.now())).update(instance),
                     clock,
                 });
             } finally {
@@ -36,12 +39,31 @@ export function addKill(program: Command, { sessionOf, result }: CommandEnv): vo
             if (stopped.outcome === "gone") throw stopped.error;
             if (stopped.outcome === "ended") {
                 if (s.json) s.printJson({ instanceId, killed: false, reason: "already ended", instance: s.details(stopped.instance) });
-                else s.out(`emr-flow: ${instanceId} already ended (${stopped.instance.status}); nothing to kill`);
+                else s.note(`emr-flow: ${instanceId} already ended (${stopped.instance.status}); nothing to kill`);
+                return;
+            }
+            if (stopped.outcome === "halted") {
+                // The service has no KillFlow: the run was suspended and its jobs killed, as far as that went.
+                const details = stopped.instance ? s.details(stopped.instance) : undefined;
+                if (s.json) {
+                    s.printJson({
+                        instanceId,
+                        killed: stopped.instance?.status === "KILLED",
+                        stoppedWith: "SuspendFlow+KillFlowJob",
+                        stopped: stopped.stopped,
+                        suspend: stopped.suspend,
+                        jobs: stopped.jobs,
+                        instance: details,
+                    });
+                } else s.note(`emr-flow: ${haltReport(stopped, instanceId)}`);
+                // Without --wait nothing is promised beyond the asking; with it, a run not seen stopped is a timeout.
+                const stepFailed = stopped.suspend.result === "failed" || stopped.jobs.some((j) => j.result !== "done");
+                result.code = stepFailed ? EXIT.api : opts.wait && !stopped.stopped ? EXIT.timeout : EXIT.ok;
                 return;
             }
             if (!opts.wait) {
                 if (s.json) s.printJson({ instanceId, killed: stopped.accepted, requestId: stopped.requestId });
-                else s.out(`emr-flow: asked EMR to kill ${instanceId} (was ${stopped.before.status}); follow it with: emr-flow wait ${instanceId} --project ${projectId}`);
+                else s.note(`emr-flow: asked EMR to kill ${instanceId} (was ${stopped.before.status}); follow it with: emr-flow wait ${instanceId} --project ${projectId}`);
                 return;
             }
             const details = stopped.instance ? s.details(stopped.instance) : undefined;
@@ -52,7 +74,7 @@ export function addKill(program: Command, { sessionOf, result }: CommandEnv): vo
                 result.code = EXIT.timeout;
                 return;
             }
-            if (!s.json) s.out(`emr-flow: ${instanceId} is ${details?.status}`);
+            if (!s.json) s.note(`emr-flow: ${instanceId} is ${details?.status}`);
             result.code = EXIT.ok;
         });
 }

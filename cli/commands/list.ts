@@ -40,7 +40,7 @@ export function addList(program: Command, { sessionOf }: CommandEnv): void {
             if (s.json) {
                 s.printJson({ projectId, total, instances });
             } else if (instances.length === 0) {
-                s.out(`emr-flow: no runs in project ${projectId}${opts.flow ? ` of flow ${opts.flow}` : ""}${opts.status ? ` in status ${opts.status.join(", ")}` : ""}`);
+                s.note(`emr-flow: no runs in project ${projectId}${opts.flow ? ` of flow ${opts.flow}` : ""}${opts.status ? ` in status ${opts.status.join(", ")}` : ""}`);
             } else {
                 s.out(listTable(instances));
                 if (total > instances.length) s.note(`emr-flow: showing ${instances.length} of ${total}; raise --limit to see more`);

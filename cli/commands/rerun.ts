@@ -23,10 +23,10 @@ export function addRerun(program: Command, { sessionOf, result }: CommandEnv): v
             const line = `emr-flow: rerunning ${opts.failedOnly ? "the failed nodes of " : ""}${instanceId}`;
             if (!opts.wait) {
                 if (s.json) s.printJson(summary);
-                else s.out(`${line}; follow it with: emr-flow wait ${instanceId} --project ${projectId}`);
+                else s.note(`${line}; follow it with: emr-flow wait ${instanceId} --project ${projectId}`);
                 return;
             }
-            (s.json ? s.note.bind(s) : s.out.bind(s))(line);
+            s.note(line);
             result.code = await s.waitAndReport(ref, opts.timeout, undefined, summary);
         });
 }

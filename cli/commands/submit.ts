@@ -32,7 +32,9 @@ export function addSubmit(program: Command, { sessionOf, result }: CommandEnv): 
                 }
                 return;
             }
-            (s.json ? s.note.bind(s) : s.out.bind(s))(submittedLine({ projectId, flowId: opts.flow, regionId }, submitted.instanceId));
+            // The ID alone on stdout, as without --wait, so that $(emr-flow submit … --wait) captures it.
+            if (!s.json) s.out(submitted.instanceId);
+            s.note(submittedLine({ projectId, flowId: opts.flow, regionId }, submitted.instanceId));
             result.code = await s.waitAndReport({ projectId, instanceId: submitted.instanceId }, opts.timeout, undefined, summary);
         });
 }

@@ -66,7 +66,9 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
     }
 
     async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-        return checkInputs(this.schema(), news, () => this.defaultRegion());
+        const result = checkInputs(this.schema(), news, () => this.defaultRegion());
+        const setting = this.settingsProblem();
+        return setting ? { ...result, failures: [...(result.failures ?? []), setting] } : result;
     }
 
     async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
@@ -75,6 +77,7 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
 
     async create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
         const args = parseChecked(this.schema(), inputs);
+        this.noteUnlistedRegion(args.regionId);
         const runs = this.submissions();
         // The stack is part of the key: two stacks on one machine with the same inputs are two runs.
         const env = this.env();
@@ -147,7 +150,7 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
             this.print(`emr-flow: ${id} removed from the stack; the run itself is left as it is (last seen ${state.status ?? "unknown"}). Set killOnDelete: true to stop unfinished runs on delete.`);
             return;
         }
-        const { stopRun } = require("../runs/stop") as typeof import("../runs/stop");
+        const { stopRun, haltReport } = require("../runs/stop") as typeof import("../runs/stop");
         const stopped = await stopRun(this.client(), { regionId: state.regionId, projectId: state.projectId, instanceId: id }, {
             onKill: (before) => this.print(`emr-flow: killing ${id} (${before.status}) because killOnDelete is set`),
             waitMs: KILL_WAIT_MS,
@@ -158,6 +161,11 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
             if (!stopped.afterKill) this.print(`emr-flow: ${id} no longer exists; nothing to kill`);
         } else if (stopped.outcome === "ended") {
             if (!stopped.afterKill) this.print(`emr-flow: ${id} already ended (${stopped.instance.status}); nothing to kill`);
+        } else if (stopped.outcome === "halted") {
+            // No KillFlow at the service: say exactly what was stopped; never call it KILLED.
+            const report = `emr-flow: ${haltReport(stopped, id)}`;
+            if (!stopped.stopped) throw new Error(`${report} It stays in the stack: run the delete again once it has stopped.`);
+            this.print(report);
         } else if (stopped.outcome === "timeout") {
             throw new Error(
                 `emr-flow: asked EMR to kill ${id} (project ${state.projectId}) but it was still ${stopped.instance?.status ?? "unknown"} after ${KILL_WAIT_MS / 60_000} minutes. ` +
@@ -222,11 +230,39 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
 
     private schema(): FlowSubmissionSchema {
         if (!this.cachedSchema) {
-            // Required here, not at the top: keeps the endpoint table out of the module's start-up path.
-            const { KNOWN_REGIONS } = require("../client/endpoint") as typeof import("../client/endpoint");
-            this.cachedSchema = flowSubmissionSchema(new Set(KNOWN_REGIONS));
+            this.cachedSchema = flowSubmissionSchema();
         }
         return this.cachedSchema;
+    }
+
+    /**
+     * The provider settings `check` can see (stack config and environment), resolved as the client
+     * will resolve them, so that a wrong endpoint, half a key pair or a malformed timeout fails the
+     * preview rather than the create. Nothing is called: the credential chain runs only on a call.
+     * The messages name settings and sources, never secret values.
+     */
+    private settingsProblem(): pulumi.dynamic.CheckFailure | undefined {
+        if (this.deps.createClient) return undefined;
+        const { resolveSettings } = require("../client/settings") as typeof import("../client/settings");
+        try {
+            resolveSettings({ config: this.configGet, env: this.env() });
+            return undefined;
+        } catch (err) {
+            const e = err as { message?: string; setting?: string; lookedAt?: readonly string[] };
+            const property = (e.setting ?? e.lookedAt?.[e.lookedAt.length - 1] ?? "provider settings").replace(/^(stack config|environment|explicit) /, "").split(" / ")[0];
+            return { property, reason: `${e.message ?? String(err)} (a provider setting: fix it in the stack config or the environment)` };
+        }
+    }
+
+    /** A region the package does not list is used as given, with a note on the endpoint it goes to. */
+    private noteUnlistedRegion(regionId: string): void {
+        const { KNOWN_REGIONS, endpointForRegion } = require("../client/endpoint") as typeof import("../client/endpoint");
+        if (KNOWN_REGIONS.includes(regionId)) return;
+        const override = this.configGet("emr-flow:endpoint") ?? (this.env().ALIBABA_CLOUD_ENDPOINT_EMR || undefined);
+        this.print(
+            `emr-flow: ${regionId} is not among the regions this package lists; ` +
+                (override ? `calling the endpoint override ${override}` : `calling ${endpointForRegion(regionId)} (set emr-flow:endpoint if the region has another endpoint)`),
+        );
     }
 
     private defaultRegion(): string | undefined {

@@ -52,7 +52,7 @@ export async function waitAndReport(
             until: waitFor,
             startedAt: startedAtMs,
             deadline: startedAtMs + timeoutSeconds * 1000,
-            describe: () => client.describeFlowInstance({ regionId: state.regionId, projectId: state.projectId, instanceId: state.instanceId }),
+            describe: ({ deadline }) => client.describeFlowInstance({ regionId: state.regionId, projectId: state.projectId, instanceId: state.instanceId }, { deadline }),
             clock: d.clock,
             progress: (line) => d.print(line),
         });
@@ -76,7 +76,7 @@ export async function waitAndReport(
         throw new ResourceInitError(message, state.instanceId, keep(outs), [message]);
     }
     if (state.status === "FAILED" || state.status === "KILLED") {
-        const failedNodes = (state.nodes ?? []).filter((n) => n.status === "FAILED" || n.status === "KILL_FAILED");
+        const failedNodes = (state.nodes ?? []).filter((n) => ["FAILED", "FAIL", "KILL_FAILED", "KILL_FAIL"].includes(n.status));
         const nodes = failedNodes.length
             ? ` Failed nodes: ${failedNodes.map((n) => `${n.name} (${n.jobType ?? "job"} ${n.jobId ?? ""}${n.externalId ? `, ${n.externalId}` : ""}${n.externalStatus ? ` ${n.externalStatus}` : ""})`.replace(/ \)/g, ")").replace(/ ,/g, ",")).join("; ")}.`
             : "";

@@ -12,11 +12,12 @@ import { z } from "zod";
 import {
     CONF_KEY_PATTERN,
     FLOW_ID_PATTERN,
-    MAX_CONF_JSON_BYTES,
     MAX_TIMEOUT_SECONDS,
     PROJECT_ID_PATTERN,
     REGION_ID_PATTERN,
+    confTooLarge,
     describeType,
+    describeValue,
     parseCyctime,
 } from "../runs/inputs";
 
@@ -38,12 +39,13 @@ function idSchema(what: string, pattern: RegExp, example: string) {
 }
 
 /**
- * Builds the schema. `knownRegions` is passed in so the schema's notion of which regions exist
- * stays with the endpoint table.
+ * Builds the schema. A region is checked for its shape only: Alibaba adds regions, and one this
+ * package does not list works through the `emr.<region>.aliyuncs.com` rule or an endpoint override
+ * (`create` says so when it uses one).
  */
-export function flowSubmissionSchema(knownRegions: ReadonlySet<string>) {
+export function flowSubmissionSchema() {
     const conf = z
-        .record(z.string(), z.union([z.string(), z.number(), z.date()]), {
+        .record(z.string(), z.unknown(), {
             error: (issue) => `conf must be a map of strings, got ${describeType(issue.input)}`,
         })
         .superRefine((value, ctx) => {
@@ -54,7 +56,7 @@ export function flowSubmissionSchema(knownRegions: ReadonlySet<string>) {
                     const parsed = parseCyctime(v);
                     if ("reason" in parsed) ctx.addIssue({ code: "custom", path: [key], message: `cyctime ${parsed.reason}` });
                 } else if (typeof v !== "string") {
-                    ctx.addIssue({ code: "custom", path: [key], message: `conf values must be strings, got ${describeType(v)}: convert it, e.g. String(value)` });
+                    ctx.addIssue({ code: "custom", path: [key], message: `got ${describeValue(v)}; conf values must be strings (only cyctime also takes a Date or epoch milliseconds): convert it, e.g. String(value)` });
                 }
             }
         })
@@ -70,10 +72,13 @@ export function flowSubmissionSchema(knownRegions: ReadonlySet<string>) {
             }
             return out;
         })
-        .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_CONF_JSON_BYTES, {
-            error: `conf is larger than ${MAX_CONF_JSON_BYTES} bytes once serialized: pass large values by reference (an OSS path, say)`,
+        .superRefine((value, ctx) => {
+            const tooLarge = confTooLarge(value);
+            if (tooLarge) ctx.addIssue({ code: "custom", message: tooLarge });
         });
 
+    const timeoutRange = `a whole number of seconds, at least 1 and at most ${MAX_TIMEOUT_SECONDS} (seven days)`;
+    const timeoutGot = (input: unknown): string => `timeoutSeconds: got ${describeValue(input)}; expected ${timeoutRange}`;
     return z
         .object({
             projectId: idSchema("project ID", PROJECT_ID_PATTERN, "FP-0123456789ABCDEF"),
@@ -81,18 +86,38 @@ export function flowSubmissionSchema(knownRegions: ReadonlySet<string>) {
             regionId: z
                 .string({ error: (issue) => `regionId must be a string, got ${describeType(issue.input)}` })
                 .regex(REGION_ID_PATTERN, { error: (issue) => `"${String(issue.input)}" is not a region ID such as cn-hangzhou` })
-                .refine((r) => knownRegions.has(r), { error: (issue) => `"${String(issue.input)}" is not an Alibaba Cloud region this package knows` })
                 .optional(),
             conf: conf.optional(),
-            triggers: z.array(z.unknown(), { error: (issue) => `triggers must be an array, got ${describeType(issue.input)}` }).optional(),
+            triggers: z
+                .array(z.unknown(), { error: (issue) => `triggers must be an array, got ${describeType(issue.input)}` })
+                .superRefine((list, ctx) => {
+                    // An empty object compares equal to every other one: as a trigger it can never start a
+                    // run. It is what Pulumi makes of a Date, Map or Set that went through pulumi.output().
+                    const walk = (value: unknown, path: (string | number)[]): void => {
+                        if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i]));
+                        else if (value && typeof value === "object") {
+                            const entries = Object.entries(value);
+                            if (entries.length === 0) {
+                                ctx.addIssue({
+                                    code: "custom",
+                                    path,
+                                    message: "an empty object never changes, so it can never start a new run. A Date, Map or Set passed through pulumi.output() arrives so: give date.toISOString() (or another string) instead",
+                                });
+                            }
+                            for (const [k, v] of entries) walk(v, [...path, k]);
+                        }
+                    };
+                    list.forEach((v, i) => walk(v, [i]));
+                })
+                .optional(),
             waitFor: z
                 .enum(["submission", "start", "completion"], { error: (issue) => `waitFor must be "submission", "start" or "completion", got ${JSON.stringify(issue.input)}` })
                 .optional(),
             timeoutSeconds: z
-                .number({ error: (issue) => `timeoutSeconds must be a number, got ${describeType(issue.input)}` })
-                .int({ error: "timeoutSeconds must be a whole number of seconds" })
-                .min(1, { error: "timeoutSeconds must be at least 1" })
-                .max(MAX_TIMEOUT_SECONDS, { error: `timeoutSeconds must be at most ${MAX_TIMEOUT_SECONDS} (seven days)` })
+                .number({ error: (issue) => timeoutGot(issue.input) })
+                .int({ error: (issue) => timeoutGot(issue.input) })
+                .min(1, { error: (issue) => timeoutGot(issue.input) })
+                .max(MAX_TIMEOUT_SECONDS, { error: (issue) => timeoutGot(issue.input) })
                 .optional(),
             killOnDelete: z.boolean({ error: (issue) => `killOnDelete must be true or false, got ${describeType(issue.input)}` }).optional(),
         })

@@ -20,6 +20,16 @@ export const PROVIDER_KEY = "__provider";
  */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+/**
+ * The most nodes a FlowSubmission keeps in its `nodes` output. Each node is about 250 bytes of
+ * state; a resource without nodes is about 5 KB (mostly `__provider`, twice). Twenty nodes keep
+ * the largest resource within about twice that, so a stack of a thousand runs of a wide flow
+ * stays around 10 MB of state instead of growing with the flows' width. Nodes that did not
+ * succeed come first (they are the ones a failure message names); `nodesOmitted` counts the rest,
+ * and `getFlowInstance` or `emr-flow status` show every node.
+ */
+export const MAX_NODES_IN_STATE = 20;
+
 /** Everything a FlowSubmission keeps in state. */
 export interface FlowSubmissionState extends CheckedFlowSubmissionInputs {
     instanceId: string;
@@ -30,6 +40,8 @@ export interface FlowSubmissionState extends CheckedFlowSubmissionInputs {
     endTime?: string;
     durationMs?: number;
     nodes?: NodeSummary[];
+    /** Nodes of the run left out of `nodes` (see {@link MAX_NODES_IN_STATE}); absent when none. */
+    nodesOmitted?: number;
 }
 
 export const INPUT_KEYS = ["projectId", "flowId", "regionId", "conf", "triggers", "waitFor", "timeoutSeconds", "killOnDelete"];
@@ -50,7 +62,17 @@ export function requirementMet(waitFor: WaitFor, status: string | undefined): bo
 
 /** The run's live fields, clearing times an earlier attempt left (a rerun has not ended yet). */
 export function liveFields(instance: FlowInstance): Partial<FlowSubmissionState> {
-    return { startTime: undefined, endTime: undefined, durationMs: undefined, ...runFields(instance) };
+    const fields = runFields(instance);
+    return { startTime: undefined, endTime: undefined, durationMs: undefined, nodesOmitted: undefined, ...fields, ...boundedNodes(fields.nodes) };
+}
+
+/** At most {@link MAX_NODES_IN_STATE} nodes, those that did not succeed first, in run order otherwise. */
+export function boundedNodes(nodes: NodeSummary[]): { nodes: NodeSummary[]; nodesOmitted?: number } {
+    if (nodes.length <= MAX_NODES_IN_STATE) return { nodes };
+    const keep = new Set<NodeSummary>();
+    for (const n of nodes) if (keep.size < MAX_NODES_IN_STATE && n.status !== "SUCCESS") keep.add(n);
+    for (const n of nodes) if (keep.size < MAX_NODES_IN_STATE) keep.add(n);
+    return { nodes: nodes.filter((n) => keep.has(n)), nodesOmitted: nodes.length - keep.size };
 }
 
 /** The inputs among state or inputs (no outputs, no `__provider`). */

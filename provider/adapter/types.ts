@@ -12,8 +12,9 @@
  */
 
 /**
- * A value in a FlowSubmission's `conf`: a string, or for `cyctime` also a `Date`, epoch
- * milliseconds or an ISO-8601 string.
+ * A value in a FlowSubmission's `conf`: a string; a number is sent as its decimal string, a `Date`
+ * as its ISO-8601 string (UTC), except `cyctime`'s, which is sent as epoch milliseconds (and may
+ * also be an ISO-8601 string).
  */
 export type ConfValue = string | number | Date;
 

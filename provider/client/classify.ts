@@ -110,6 +110,11 @@ function adviceFor(code: string, statusCode: number | undefined, ctx: ErrorConte
         default:
             break;
     }
+    if (/^Invalid(Action|Api)\.NotFound$/.test(code)) {
+        // The endpoint does not know the action at all: no ID is at fault.
+        const where = ctx.endpoint ? `${ctx.endpoint} does` : "The endpoint does";
+        return `${where} not offer ${ctx.action}: the service has dropped or never had this action, or the endpoint is not the EMR 2016-04-08 API. No project, flow or instance ID is at fault; check the endpoint setting.`;
+    }
     if (statusCode === 403 || /^Forbidden|NoPermission/.test(code)) {
         return `The caller${creds} lacks permission for emr:${ctx.action}: grant it in RAM (for example the AliyunEMRFullAccess policy) or use other credentials.`;
     }
@@ -186,6 +191,16 @@ export function classifyError(raw: unknown, ctx: ErrorContext): EmrFlowError {
     const data = asRecord(rec["data"]);
     const statusFromData = data ? Number(data["statusCode"]) : NaN;
     const statusCode = typeof rec["statusCode"] === "number" ? rec["statusCode"] : Number.isFinite(statusFromData) ? statusFromData : ctx.statusCode;
+    // 0. The server refused the request as too large (HTTP 413, 414, 431), whatever its body: it
+    //    stopped at the request line or headers, so nothing was accepted and nothing was started.
+    if (statusCode === 413 || statusCode === 414 || statusCode === 431) {
+        const requestId = data ? (str(data["RequestId"]) ?? str(data["requestId"])) : undefined;
+        const message =
+            `EMR ${ctx.action}${where} was refused as too large (HTTP ${statusCode}) by ${ctx.endpoint ?? "the endpoint"}: the request was not accepted, so nothing was started. ` +
+            "Its parameters (the conf above all) travel in the URL's query string: shorten them, or pass large values by reference (an OSS path, say)." +
+            (requestId ? ` Request ID: ${requestId}.` : "");
+        return new EmrApiError("RequestTooLarge", message, { statusCode, requestId, retryable: false, cause });
+    }
     if (data && statusCode !== undefined && (str(data["Code"]) ?? str(data["code"]) ?? str(rec["code"])) !== undefined) {
         const code = scrub(str(data["Code"]) ?? str(data["code"]) ?? str(rec["code"]) ?? "Unknown");
         const apiMessageRaw = str(data["Message"]) ?? str(data["message"]);

@@ -37,6 +37,8 @@ export interface ChainCredentialSource {
     source: string;
     /** The places looked at before the chain, by name (for the message when the chain finds nothing too). */
     lookedAt: readonly string[];
+    /** Settings found but not used, by name, with why (a security token with no key pair). */
+    ignored?: readonly string[];
 }
 
 /** Where the client gets its credentials. */
@@ -49,8 +51,10 @@ export function staticCredentials(accessKeyId: string, accessKeySecret: string, 
 }
 
 /** The default-chain source, as settings produce it. */
-export function chainCredentials(lookedAt: readonly string[] = []): ChainCredentialSource {
-    return { kind: "chain", source: "Alibaba Cloud default credential chain", lookedAt: [...lookedAt] };
+export function chainCredentials(lookedAt: readonly string[] = [], ignored: readonly string[] = []): ChainCredentialSource {
+    const source: ChainCredentialSource = { kind: "chain", source: "Alibaba Cloud default credential chain", lookedAt: [...lookedAt] };
+    if (ignored.length > 0) source.ignored = [...ignored];
+    return source;
 }
 
 /** The places the default chain looks, in its order (names only). */
@@ -213,6 +217,7 @@ class ChainProvider implements CredentialProvider {
                 this.source.lookedAt.map((p) => `  - ${p}: not set`).join("\n") +
                 (this.source.lookedAt.length ? "\n" : "") +
                 outcomes.map((o) => `  - ${o}`).join("\n") +
+                (this.source.ignored ?? []).map((i) => `\nFound but ignored: ${i}.`).join("") +
                 "\nSet stack config alicloud:accessKey and alicloud:secretKey (pulumi config set --secret alicloud:secretKey ...), " +
                 "or ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or configure a profile with the aliyun CLI.",
             looked,

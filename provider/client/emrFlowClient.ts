@@ -1,5 +1,5 @@
 /**
- * `EmrFlowClient`: the seven EMR flow actions this package uses, typed, over
+ * `EmrFlowClient`: the EMR flow actions this package uses, typed, over
  * `@alicloud/openapi-client`'s generic `callApi`.
  *
  * Every call is RPC style (`POST /`, API version 2016-04-08, business parameters in the query)
@@ -11,7 +11,7 @@ import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
 import { credentialProvider, openApiCredential, type CredentialProvider } from "./credentials";
 import { resolveEndpoint, parseEndpointOverride, type EndpointTarget } from "./endpoint";
 import { EmrConfigError } from "./errors";
-import { type ErrorContext } from "./classify";
+import { THROTTLING_CODES, type ErrorContext } from "./classify";
 import { Redactor } from "./redact";
 import {
     parseControlResponse,
@@ -23,7 +23,7 @@ import {
 } from "./responses";
 import { retryPolicy, systemRetryDeps, withRetry, type CallKind, type RetryDeps, type RetryPolicy } from "./retry";
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_READ_TIMEOUT_MS, type ClientSettings } from "./settings";
-import { processRateLimiter } from "./throttle";
+import { processRateLimiter, type RateFeedback } from "./throttle";
 import { observeWire, type WireRecord } from "./wire";
 
 /** The EMR API version of the flow actions. */
@@ -35,10 +35,18 @@ export interface EmrFlowClientDeps {
     now?(): number;
     random?(): number;
     /**
-     * Paces every attempt of every call. Default: the process-wide limiter at the settings' rate
-     * (see `throttle.ts`), so that all clients of a process share one budget; `null`: none.
+     * Paces every attempt of every call. Default: the process-wide adaptive limiter with the
+     * settings' cap (see `throttle.ts`), so that all clients of a process share one budget;
+     * `null`: none. `record`, when present, hears what became of each attempt.
      */
-    limiter?: { acquire(): Promise<void> } | null;
+    limiter?: CallLimiter | null;
+}
+
+/** What paces the client's attempts. */
+export interface CallLimiter {
+    /** Resolves when an attempt may start; a number is handed back to `record`. */
+    acquire(): Promise<number | void>;
+    record?(feedback: RateFeedback): void;
 }
 
 /** Where a call goes and what it is about; every call takes these. */
@@ -63,7 +71,13 @@ export interface ListFlowInstancesParams {
     regionId?: string;
     projectId: string;
     flowId?: string;
+    /** Only instances of flows with this name (`FlowName`). */
+    flowName?: string;
+    /** Only instances of this owner (`Owner`, an account ID). */
+    owner?: string;
     instanceId?: string;
+    /** Only the instance holding this node (job) instance (`NodeInstanceId`). */
+    nodeInstanceId?: string;
     /** Only instances in these statuses. */
     statuses?: string[];
     /** Only instances created at or after this time, epoch ms. */
@@ -97,6 +111,20 @@ interface RawResponse {
     statusCode?: number;
 }
 
+/** Options of one call. */
+export interface CallOptions {
+    /**
+     * Epoch ms (by the client's clock) by which the call must have ended, retries included: each
+     * attempt's read timeout is cut to the time left (never below {@link MIN_ATTEMPT_MS}), and no
+     * retry starts after it. A wait passes its own deadline, so that a hanging service cannot hold
+     * it past `timeoutSeconds`.
+     */
+    deadline?: number;
+}
+
+/** The shortest read timeout an attempt gets under a deadline: one last look still has a chance. */
+export const MIN_ATTEMPT_MS = 1000;
+
 /** A typed client of the EMR flow API. */
 export class EmrFlowClient {
     private readonly settings: ClientSettings;
@@ -105,7 +133,7 @@ export class EmrFlowClient {
     private readonly redactor = new Redactor();
     private readonly credentials: CredentialProvider;
     private readonly override?: EndpointTarget;
-    private readonly limiter: { acquire(): Promise<void> } | null;
+    private readonly limiter: CallLimiter | null;
     // One SDK client per endpoint: a client holds its endpoint, and keeping it keeps its
     // keep-alive connections.
     private readonly clients = new Map<string, OpenApi>();
@@ -140,10 +168,16 @@ export class EmrFlowClient {
     }
 
     /** The state of one flow instance, with its nodes. */
-    async describeFlowInstance(p: InstanceRef): Promise<FlowInstance & { requestId: string }> {
+    async describeFlowInstance(p: InstanceRef, options: CallOptions = {}): Promise<FlowInstance & { requestId: string }> {
         const query = { Id: p.instanceId, ProjectId: p.projectId };
-        return this.call("DescribeFlowInstance", "read", p.regionId, query, { projectId: p.projectId, instanceId: p.instanceId }, (res, ctx) =>
-            parseDescribeFlowInstance(res.body, { ...ctx, projectId: p.projectId }),
+        return this.call(
+            "DescribeFlowInstance",
+            "read",
+            p.regionId,
+            query,
+            { projectId: p.projectId, instanceId: p.instanceId },
+            (res, ctx) => parseDescribeFlowInstance(res.body, { ...ctx, projectId: p.projectId }),
+            options,
         );
     }
 
@@ -151,7 +185,10 @@ export class EmrFlowClient {
     async listFlowInstances(p: ListFlowInstancesParams): Promise<ListFlowInstancesResult> {
         const query: Record<string, string> = { ProjectId: p.projectId };
         if (p.flowId !== undefined) query.FlowId = p.flowId;
+        if (p.flowName !== undefined) query.FlowName = p.flowName;
+        if (p.owner !== undefined) query.Owner = p.owner;
         if (p.instanceId !== undefined) query.InstanceId = p.instanceId;
+        if (p.nodeInstanceId !== undefined) query.NodeInstanceId = p.nodeInstanceId;
         (p.statuses ?? []).forEach((status, i) => (query[`StatusList.${i + 1}`] = status));
         if (p.createdFrom !== undefined || p.createdTo !== undefined) {
             query.TimeRange = JSON.stringify({ type: "range", from: p.createdFrom ?? 0, to: p.createdTo ?? this.deps.now() });
@@ -165,9 +202,23 @@ export class EmrFlowClient {
         );
     }
 
-    /** Kills a running flow instance. */
+    /**
+     * Kills a running flow instance. No current SDK of the API has KillFlow any more; the service
+     * may answer `InvalidAction.NotFound` (see `runs/stop.ts` for stopping a run without it).
+     */
     async killFlow(p: InstanceRef): Promise<ControlResult> {
         return this.control("KillFlow", p, {});
+    }
+
+    /** Starts a flow instance (StartFlow). What the service does with it is not documented. */
+    async startFlow(p: InstanceRef): Promise<ControlResult> {
+        return this.control("StartFlow", p, {});
+    }
+
+    /** Stops one running node (job) instance: `jobInstanceId` is the node instance's `id`. */
+    async killFlowJob(p: { regionId?: string; projectId: string; instanceId?: string; jobInstanceId: string }): Promise<ControlResult> {
+        const query = { JobInstanceId: p.jobInstanceId, ProjectId: p.projectId };
+        return this.call("KillFlowJob", "mutation", p.regionId, query, { projectId: p.projectId, instanceId: p.instanceId }, (res, ctx) => parseControlResponse(res.body, ctx));
     }
 
     /** Pauses a running flow instance (ResumeFlow continues it). */
@@ -241,6 +292,7 @@ export class EmrFlowClient {
         business: Record<string, string>,
         about: { projectId?: string; flowId?: string; instanceId?: string },
         parse: (res: RawResponse, ctx: { action: string; fallbackRequestId?: string }) => T,
+        options: CallOptions = {},
     ): Promise<T> {
         const regionId = this.regionFor(regionIdParam, action);
         const target = this.override ?? resolveEndpoint(regionId);
@@ -266,18 +318,32 @@ export class EmrFlowClient {
         });
         return withRetry(
             async () => {
-                const wire: WireRecord = { requested: false, connected: false, connectTimeoutMs: this.settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS };
-                let response: RawResponse;
+                let connectTimeoutMs = this.settings.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
                 // Each attempt (retries included) waits its turn: a retry is as much load as a first call.
-                await this.limiter?.acquire();
+                const sentAt = (await this.limiter?.acquire()) ?? 0;
+                // Under a deadline, the attempt gets only the time left (see CallOptions).
+                let attemptTimeoutMs: number | undefined;
+                if (options.deadline !== undefined) {
+                    const readTimeout = this.settings.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
+                    attemptTimeoutMs = Math.max(MIN_ATTEMPT_MS, Math.min(readTimeout, options.deadline - this.deps.now()));
+                    connectTimeoutMs = Math.min(connectTimeoutMs, attemptTimeoutMs);
+                }
+                const wire: WireRecord = { requested: false, connected: false, connectTimeoutMs };
+                let response: RawResponse;
                 try {
                     const request = new $OpenApi.OpenApiRequest({ query: { RegionId: regionId, ...business } });
                     // The SDK must not retry by itself: retries are decided in retry.ts only.
                     // A plain object: the SDK only reads fields of it, and `@alicloud/tea-util` (its
                     // class) is not a dependency of this package.
-                    const runtime = { autoretry: false } as unknown as Parameters<OpenApi["callApi"]>[2];
+                    const runtime = (attemptTimeoutMs === undefined
+                        ? { autoretry: false }
+                        : { autoretry: false, readTimeout: attemptTimeoutMs, connectTimeout: attemptTimeoutMs }) as unknown as Parameters<OpenApi["callApi"]>[2];
                     response = (await observeWire(() => client.callApi(params, request, runtime), wire)) as RawResponse;
+                    this.limiter?.record?.({ sentAt, throttled: false });
                 } catch (err) {
+                    // Only answers teach the limiter: a throttling answer cuts the rate; other
+                    // errors say nothing of it.
+                    if (isThrottlingAnswer(err)) this.limiter?.record?.({ sentAt, throttled: true });
                     context.credentialSource = this.credentials.describe();
                     if (wire.requested) {
                         context.connected = wire.connected;
@@ -293,9 +359,16 @@ export class EmrFlowClient {
                 const headerId = response.headers?.["x-acs-request-id"];
                 return parse(response, { action, fallbackRequestId: typeof headerId === "string" ? headerId : undefined });
             },
-            { kind, policy: this.policy, deps: this.deps, context },
+            { kind, policy: this.policy, deps: this.deps, context, deadline: options.deadline },
         );
     }
+}
+
+/** The SDK's error for a throttling answer: the API's Code in `data.Code`, or in `code`. */
+function isThrottlingAnswer(err: unknown): boolean {
+    const rec = (typeof err === "object" && err !== null ? err : {}) as { code?: unknown; data?: { Code?: unknown } };
+    const code = typeof rec.data?.Code === "string" ? rec.data.Code : rec.code;
+    return typeof code === "string" && (THROTTLING_CODES.has(code) || /^Throttling\b/.test(code));
 }
 
 function defined<T extends object>(value: T): Partial<T> {

@@ -203,14 +203,14 @@ export { scrubText };
 /**
  * Whether `err` says the project, flow or instance does not exist (as opposed to an AccessKey
  * that does not: `InvalidAccessKeyId.NotFound` is not this). EMR has no documented code list for
- * this; the documented sample answers with the message "project not exist", so the message is
- * checked as well as the code and the HTTP status.
+ * this; the documented sample answers with the message "project not exist" ("not exists" and "not
+ * found" occur too), so the message is checked as well as the code and the HTTP status.
  */
 export function isNotFoundError(err: unknown): boolean {
     if (!EmrApiError.isInstance(err)) return false;
     if (/^(InvalidAccessKeyId|InvalidSecurityToken)/.test(err.code)) return false;
-    if (/^InvalidAction/.test(err.code)) return false;
+    if (/^Invalid(Action|Api)\b/.test(err.code)) return false;
     if (/NotFound|NotExist|NonExist/i.test(err.code)) return true;
-    if (err.apiMessage !== undefined && /\bnot (exist|found)\b|does ?n[o']t exist|no such/i.test(err.apiMessage)) return true;
+    if (err.apiMessage !== undefined && /\bnot (exists?|found)\b|does ?n[o']t exists?\b|no such/i.test(err.apiMessage)) return true;
     return err.statusCode === 404;
 }

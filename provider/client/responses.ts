@@ -16,8 +16,11 @@ import { EmrResponseError } from "./errors";
 
 /** Status of a flow instance. Unknown values are passed through as strings. */
 export type FlowStatus = "PREP" | "RUNNING" | "SUSPENDED" | "SUCCEEDED" | "FAILED" | "KILLED" | (string & {});
-/** Status of a node instance (a separate set from {@link FlowStatus}). */
-export type NodeStatus = "SUBMITTED" | "RUNNING" | "SUCCESS" | "FAILED" | "KILL_FAILED" | "KILL_SUCCESS" | (string & {});
+/**
+ * Status of a node instance (a separate set from {@link FlowStatus}). The documents spell a failure
+ * both `FAILED`/`KILL_FAILED` and `FAIL`/`KILL_FAIL`; both are known here.
+ */
+export type NodeStatus = "SUBMITTED" | "RUNNING" | "SUCCESS" | "FAILED" | "FAIL" | "KILL_FAILED" | "KILL_FAIL" | "KILL_SUCCESS" | (string & {});
 
 /** The documented flow instance statuses. */
 export const FLOW_STATUSES = ["PREP", "RUNNING", "SUSPENDED", "SUCCEEDED", "FAILED", "KILLED"] as const;
@@ -25,8 +28,10 @@ export const FLOW_STATUSES = ["PREP", "RUNNING", "SUSPENDED", "SUCCEEDED", "FAIL
 export const FINAL_FLOW_STATUSES: readonly string[] = ["SUCCEEDED", "FAILED", "KILLED"];
 /** The documented node instance statuses. */
 export const NODE_STATUSES = ["SUBMITTED", "RUNNING", "SUCCESS", "FAILED", "KILL_FAILED", "KILL_SUCCESS"] as const;
-/** The statuses a node instance never leaves. */
-export const FINAL_NODE_STATUSES: readonly string[] = ["SUCCESS", "FAILED", "KILL_FAILED", "KILL_SUCCESS"];
+/** The statuses a node instance never leaves (both documented spellings of a failure). */
+export const FINAL_NODE_STATUSES: readonly string[] = ["SUCCESS", "FAILED", "FAIL", "KILL_FAILED", "KILL_FAIL", "KILL_SUCCESS"];
+/** The documented node `ExternalStatus` values (the job in its engine); `FAIL`/`FAILED` and `KILL_FAIL`/`KILL_FAILED` both occur in the documents. */
+export const EXTERNAL_STATUSES = ["SUBMITTED", "RUNNING", "SUCCESS", "FAIL", "FAILED", "KILL_FAIL", "KILL_FAILED", "KILL_SUCCESS"] as const;
 
 /** Only SUCCEEDED, FAILED and KILLED are final; an unknown status is not. */
 export function isFinalFlowStatus(status: string): boolean {
@@ -38,10 +43,25 @@ export function isFinalNodeStatus(status: string): boolean {
     return FINAL_NODE_STATUSES.includes(status);
 }
 
+/** Whether a node instance status says it failed or could not be killed (either documented spelling). */
+export function isFailedNodeStatus(status: string): boolean {
+    return status === "FAILED" || status === "FAIL" || status === "KILL_FAILED" || status === "KILL_FAIL";
+}
+
 /** One node (job run) of a flow instance. Times are epoch ms. */
 export interface NodeInstance {
+    /** The node instance ID (`FNI-…`); KillFlowJob takes it as `JobInstanceId`. */
     id: string;
     status: NodeStatus;
+    /** `START`, `JOB` or `END` in the documented samples. */
+    type?: string;
+    projectId?: string;
+    gmtCreate?: number;
+    gmtModified?: number;
+    /** The node's retry limit (a string on the wire in every SDK model). */
+    maxRetry?: number;
+    /** The pause between retries (a string on the wire). */
+    retryInterval?: number;
     nodeName?: string;
     jobId?: string;
     jobName?: string;
@@ -83,9 +103,28 @@ export interface FlowInstance {
     lifecycle?: string;
     /** The flow's DAG as the service's JSON string. */
     graph?: string;
-    /** IDs of the flows this one depends on. */
+    /** IDs of the flows this one depends on (each dependency's `DependencyFlowId`). */
     parentFlows: string[];
+    /** `DependencyFlowList.ParentFlow` in full, when the answer has it. */
+    dependencies?: FlowDependency[];
     nodes: NodeInstance[];
+}
+
+/**
+ * One item of `DependencyFlowList.ParentFlow`: the parent is `DependencyFlowId` and
+ * `DependencyInstanceId`; the item's `FlowId`/`FlowInstanceId` are the instance's own and are
+ * not repeated here.
+ */
+export interface FlowDependency {
+    /** The parent flow (`DependencyFlowId`). */
+    flowId: string;
+    /** The parent flow's instance (`DependencyInstanceId`). */
+    instanceId?: string;
+    /** `Meet`: presumably whether the dependency is satisfied; no document describes it. */
+    met?: boolean;
+    /** `BizDate`, epoch ms: the parent instance's run time. */
+    bizDate?: number;
+    scheduleKey?: string;
 }
 
 /** A flow instance as ListFlowInstance returns it (no nodes). Times are epoch ms. */
@@ -159,6 +198,12 @@ function buildSchemas() {
     const node = z.object({
         Id: requiredText,
         Status: requiredText,
+        Type: text,
+        ProjectId: text,
+        GmtCreate: time,
+        GmtModified: time,
+        MaxRetry: time,
+        RetryInterval: time,
         NodeName: text,
         JobId: text,
         JobName: text,
@@ -288,6 +333,12 @@ function toNode(n: z.output<Schemas["node"]>): NodeInstance {
     return defined({
         id: n.Id,
         status: n.Status,
+        type: n.Type,
+        projectId: n.ProjectId,
+        gmtCreate: n.GmtCreate,
+        gmtModified: n.GmtModified,
+        maxRetry: n.MaxRetry,
+        retryInterval: n.RetryInterval,
         nodeName: n.NodeName,
         jobId: n.JobId,
         jobName: n.JobName,
@@ -306,6 +357,29 @@ function toNode(n: z.output<Schemas["node"]>): NodeInstance {
     });
 }
 
+/**
+ * One `ParentFlow` item. The parent is `DependencyFlowId` (the SDK models' and the API page's
+ * meaning); `ParentFlowId` (DescribeFlow's list) and a bare string are read too.
+ */
+function toDependency(p: unknown): FlowDependency | undefined {
+    if (typeof p === "string") return p === "" ? undefined : { flowId: p };
+    if (typeof p !== "object" || p === null) return undefined;
+    const rec = p as Record<string, unknown>;
+    const s = (key: string) => (typeof rec[key] === "string" && rec[key] !== "" ? (rec[key] as string) : undefined);
+    // Never the item's FlowId: that is the instance's own flow, not its parent.
+    const flowId = s("DependencyFlowId") ?? s("ParentFlowId");
+    if (flowId === undefined) return undefined;
+    const meet = rec["Meet"];
+    const bizDate = typeof rec["BizDate"] === "number" ? rec["BizDate"] : typeof rec["BizDate"] === "string" && /^\d+$/.test(rec["BizDate"]) ? Number(rec["BizDate"]) : undefined;
+    return defined({
+        flowId,
+        instanceId: s("DependencyInstanceId"),
+        met: typeof meet === "boolean" ? meet : meet === "true" ? true : meet === "false" ? false : undefined,
+        bizDate,
+        scheduleKey: s("ScheduleKey"),
+    });
+}
+
 /** Parses a SubmitFlow answer. Throws {@link EmrResponseError} when it holds no instance ID. */
 export function parseSubmitFlow(body: unknown, ctx: ParseContext): { requestId: string; instanceId: string } {
     const v = parse(getSchemas().submit, body, ctx);
@@ -315,15 +389,8 @@ export function parseSubmitFlow(body: unknown, ctx: ParseContext): { requestId: 
 /** Parses a DescribeFlowInstance answer. */
 export function parseDescribeFlowInstance(body: unknown, ctx: ParseContext): FlowInstance & { requestId: string } {
     const v = parse(getSchemas().describe, body, ctx);
-    const parentFlows = v.DependencyFlowList.map((p) => {
-        if (typeof p === "string") return p;
-        if (typeof p === "object" && p !== null) {
-            const rec = p as Record<string, unknown>;
-            const id = rec["FlowId"] ?? rec["Id"] ?? rec["ParentFlowId"];
-            if (typeof id === "string") return id;
-        }
-        return undefined;
-    }).filter((p): p is string => p !== undefined);
+    const dependencies = v.DependencyFlowList.map(toDependency).filter((d): d is FlowDependency => d !== undefined);
+    const parentFlows = dependencies.map((d) => d.flowId);
     return defined({
         requestId: v.RequestId ?? ctx.fallbackRequestId ?? "",
         id: v.Id,
@@ -345,6 +412,7 @@ export function parseDescribeFlowInstance(body: unknown, ctx: ParseContext): Flo
         lifecycle: v.Lifecycle,
         graph: v.Graph,
         parentFlows,
+        dependencies: dependencies.length > 0 ? dependencies : undefined,
         nodes: v.NodeInstance.map(toNode),
     });
 }

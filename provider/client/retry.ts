@@ -118,6 +118,8 @@ export interface RetryOptions {
     deps: RetryDeps;
     /** Describes the call for error messages; `submit` calls need projectId and flowId. */
     context: ErrorContext;
+    /** Epoch ms (by `deps.now`) after which no retry starts. */
+    deadline?: number;
     /** Called before each retry's sleep (for logs and tests). */
     onRetry?(info: { attempt: number; delayMs: number; error: EmrFlowError }): void;
 }
@@ -155,7 +157,7 @@ export async function withRetry<T>(operation: (attempt: number) => Promise<T>, o
             throw error;
         }
         const delayMs = backoffDelay(attempt, policy, deps.random);
-        if (deps.now() + delayMs - start > policy.maxTotalMs) {
+        if (deps.now() + delayMs - start > policy.maxTotalMs || (options.deadline !== undefined && deps.now() + delayMs >= options.deadline)) {
             error.attempts = attempt;
             throw error;
         }

@@ -12,7 +12,6 @@ import { chainCredentials, staticCredentials, type CredentialSource } from "./cr
 import { ENDPOINT_ENV_VAR, parseEndpointOverride } from "./endpoint";
 import { CredentialsError, EmrConfigError } from "./errors";
 import type { RetryPolicy } from "./retry";
-import { DEFAULT_MAX_REQUESTS_PER_SECOND } from "./throttle";
 
 /**
  * How long to wait for a TCP connection, in ms. The SDK's own default (3 s) suits interactive
@@ -48,8 +47,9 @@ export interface ClientSettings {
     /** Default {@link DEFAULT_READ_TIMEOUT_MS} (30 s). */
     readTimeoutMs?: number;
     /**
-     * Calls per second this process makes to EMR, shared by every client in it (see
-     * `throttle.ts`). Default {@link DEFAULT_MAX_REQUESTS_PER_SECOND} (10).
+     * A hard cap on the calls this process starts in any one second, shared by every client in
+     * it (see `throttle.ts`). Default: no cap; the client goes at full speed until the service
+     * throttles, then adapts its rate to what the service accepts.
      */
     maxRequestsPerSecond?: number;
     /** Overrides of the retry policy's limits; see `retry.ts` for the defaults. */
@@ -201,7 +201,7 @@ export function resolveSettings(sources: SettingsSources = {}): ClientSettings {
     if (rate) {
         const perSecond = Number(rate.value);
         if (!/^\d+(\.\d+)?$/.test(rate.value) || !(perSecond > 0) || perSecond > 10_000) {
-            throw new EmrConfigError("InvalidSetting", `${rate.source} = "${rate.value}" is not a rate: use a number of calls per second greater than 0 (default ${DEFAULT_MAX_REQUESTS_PER_SECOND}).`, rate.source);
+            throw new EmrConfigError("InvalidSetting", `${rate.source} = "${rate.value}" is not a rate: use a number of calls per second greater than 0 and at most 10000 (default: no cap; the rate adapts to throttling).`, rate.source);
         }
         settings.maxRequestsPerSecond = perSecond;
         srcs.maxRequestsPerSecond = rate.source;
@@ -243,6 +243,7 @@ function resolveCredentials(
         })),
     ];
     const lookedAt: string[] = [];
+    const ignored: string[] = [];
     for (const layer of layers) {
         if (layer.idValue !== undefined && layer.secretValue !== undefined) {
             return staticCredentials(layer.idValue, layer.secretValue, layer.tokenValue, layer.id);
@@ -257,7 +258,10 @@ function resolveCredentials(
                 [...lookedAt, `${layer.id} / ${layer.secret}`],
             );
         }
+        if (layer.tokenValue !== undefined) {
+            ignored.push(`${layer.token} is set, but neither ${layer.id} nor ${layer.secret} is: a security token is used only with the key pair it was issued for`);
+        }
         lookedAt.push(`${layer.id} / ${layer.secret}`);
     }
-    return chainCredentials(lookedAt);
+    return chainCredentials(lookedAt, ignored);
 }

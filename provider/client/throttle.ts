@@ -1,27 +1,45 @@
 /**
- * A client-side rate limit shared by every EMR call of the process.
+ * The client-side rate of every EMR call of the process: full speed until the service throttles,
+ * then a rate that adapts to what the service accepts.
  *
- * Pulumi runs the creates of a stack in parallel (ten at a time by default, more with
- * `--parallel`), and the dynamic provider host serves every FlowSubmission of the stack from one
- * process. Without a limit, a stack of a hundred runs starts a hundred SubmitFlow calls and then
- * a hundred polls in the same instant; the service throttles most of them, they all back off,
- * and they come back in clumps. Throttling answers are retried safely, but each one costs a
- * backoff of seconds, and a retry budget that runs out fails the deployment. A token bucket in
- * front of every attempt spreads the calls instead: the service sees a steady rate it accepts,
- * and the throttling retry stays for what the bucket cannot know (other processes, other users
- * of the same AccessKey).
+ * Pulumi runs the creates of a stack in parallel (without a limit by default), and the dynamic
+ * provider host serves every FlowSubmission of the stack from one process. A fixed, cautious
+ * client-side limit slows every deployment down, including the ones the service would have
+ * taken at full speed; no limit at all lets a large stack meet throttling over and over, each
+ * throttled call costing a backoff of seconds and a retry budget that can run out. So, like the
+ * AWS SDK's adaptive retry mode:
  *
- * The bucket is process-wide on purpose: clients built with the same settings (the provider
+ * - Until the first throttling answer, calls are not delayed at all.
+ * - A throttling answer turns on a token bucket. Its rate drops to 0.7 times the rate the service
+ *   accepted from this process in the last second (the rate at which it started throttling), and
+ *   then grows back along a cubic curve (CUBIC, as TCP uses): fast at first, flat around the rate
+ *   that was throttled, then faster again to probe for more. Each further throttling answer cuts
+ *   it again. So the rate settles just under what the service accepts, and climbs back once it
+ *   stops throttling (other users of the AccessKey went away, the quota was raised).
+ * - Calls that were already on their way when the rate was cut are throttled too; they do not cut
+ *   it again (one cut per throttling episode, as TCP cuts once per lost window). The AWS SDK cuts
+ *   on each, which, with a hundred calls in flight, drops the rate to its floor.
+ * - The rate never grows beyond twice the rate the process actually sent in the last second (or
+ *   the rate last throttled, if higher): a limit that was never tried is not trusted.
+ *
+ * `emr-flow:maxRequestsPerSecond`, when set, is a hard cap in front of all this: at most that many
+ * calls start in any one-second window, whether or not the service throttles. No cap by default.
+ *
+ * The limiter is process-wide on purpose: clients built with the same settings (the provider
  * rebuilds its client after `configure`, a program may build its own) must share one budget,
- * because the service counts per AccessKey, not per client object.
+ * because the service counts per AccessKey, not per client object. Throttling answers are still
+ * retried with backoff (`retry.ts`): the limiter spaces the calls, the retry handles what it
+ * cannot know (other processes, other users of the same AccessKey).
  */
 
-/**
- * Calls per second when nothing is set. Alibaba Cloud publishes no quota for the EMR flow API;
- * its OpenAPI gateways commonly allow tens of calls per second per API and AccessKey. Ten keeps
- * a large stack well inside that while a hundred submissions still start within ten seconds.
- */
-export const DEFAULT_MAX_REQUESTS_PER_SECOND = 10;
+/** The multiplicative decrease on throttling (the AWS SDK's and CUBIC's beta). */
+export const BETA = 0.7;
+/** CUBIC's scaling constant: how steep the recovery is (the AWS SDK's value). */
+export const SCALE_CONSTANT = 0.4;
+/** The lowest rate the bucket goes to, in calls per second. */
+export const MIN_RATE = 0.5;
+/** The window over which the sent and accepted rates are measured, in ms. */
+const MEASURE_WINDOW_MS = 1000;
 
 /**
  * How many calls may go at once after a quiet spell, as a share of the rate. A burst of the full
@@ -44,7 +62,7 @@ const realClock: LimiterClock = {
 /**
  * A token bucket with a first-come, first-served queue: a call waits for a token, and calls are
  * served in the order they asked, so a burst of polls cannot starve a submission that asked
- * first.
+ * first. The adaptive limiter's bucket, once the service has throttled.
  */
 export class RateLimiter {
     private ratePerSecond: number;
@@ -58,16 +76,22 @@ export class RateLimiter {
     constructor(
         ratePerSecond: number,
         private readonly clock: LimiterClock = realClock,
+        options: { startEmpty?: boolean } = {},
     ) {
         this.ratePerSecond = checkRate(ratePerSecond);
         this.capacity = burstFor(this.ratePerSecond);
-        this.tokens = this.capacity;
+        this.tokens = options.startEmpty ? 0 : this.capacity;
         this.last = clock.now();
     }
 
     /** The calls per second allowed. */
     get rate(): number {
         return this.ratePerSecond;
+    }
+
+    /** The most calls that may go at once after a quiet spell. */
+    get burst(): number {
+        return this.capacity;
     }
 
     /** Calls waiting for a token now. */
@@ -81,6 +105,12 @@ export class RateLimiter {
         this.ratePerSecond = checkRate(ratePerSecond);
         this.capacity = burstFor(this.ratePerSecond);
         this.tokens = Math.min(this.tokens, this.capacity);
+    }
+
+    /** Takes tokens away so that at most `tokens` (possibly fewer than zero: a debt) are left. */
+    limitTokens(tokens: number): void {
+        this.refill();
+        this.tokens = Math.min(this.tokens, tokens);
     }
 
     /** Resolves when the caller may make one call. */
@@ -121,14 +151,202 @@ function burstFor(rate: number): number {
     return Math.max(1, Math.floor(rate * BURST_SHARE));
 }
 
-let shared: RateLimiter | undefined;
+/**
+ * A hard cap: at most `limit` calls start in any window of one second (a rolling window, as
+ * services count; a fractional cap is kept on average), first come, first served. A burst up to
+ * the cap goes at once.
+ */
+export class WindowLimiter {
+    private readonly starts: number[] = [];
+    private tail: Promise<void> = Promise.resolve();
+
+    constructor(
+        private limitPerSecond: number,
+        private readonly clock: LimiterClock = realClock,
+    ) {
+        checkRate(limitPerSecond);
+    }
+
+    get limit(): number {
+        return this.limitPerSecond;
+    }
+
+    setLimit(limitPerSecond: number): void {
+        this.limitPerSecond = checkRate(limitPerSecond);
+    }
+
+    acquire(): Promise<void> {
+        const turn = this.tail.then(() => this.takeOne());
+        this.tail = turn.catch(() => undefined);
+        return turn;
+    }
+
+    private async takeOne(): Promise<void> {
+        // A whole cap N: N calls per second. A fraction: floor(N) (at least one) calls per window
+        // stretched to keep the average, e.g. one call per 2 s for 0.5.
+        const perWindow = Math.max(1, Math.floor(this.limitPerSecond));
+        const windowMs = (1000 * perWindow) / this.limitPerSecond;
+        for (;;) {
+            const now = this.clock.now();
+            while (this.starts.length > 0 && this.starts[0]! <= now - windowMs) this.starts.shift();
+            if (this.starts.length < perWindow) {
+                this.starts.push(now);
+                return;
+            }
+            await this.clock.sleep(Math.max(1, Math.ceil(this.starts[this.starts.length - perWindow]! + windowMs - now)));
+        }
+    }
+}
+
+/** What the limiter needs to hear of every attempt it let through. */
+export interface RateFeedback {
+    /** When the attempt was let through, from {@link AdaptiveRateLimiter.acquire}. */
+    sentAt: number;
+    /** The service answered with a throttling error. */
+    throttled: boolean;
+}
+
+/** What the limiter knows, for tests, the bench and messages. */
+export interface AdaptiveState {
+    /** The bucket is on: the service has throttled this process. */
+    adapting: boolean;
+    /** The bucket's rate, when on, in calls per second. */
+    bucketRate?: number;
+    /** The rate at which the service last throttled, in calls per second. */
+    lastThrottledRate?: number;
+    /** The hard cap, when set. */
+    cap?: number;
+    /** Throttling answers heard, and how many of them cut the rate. */
+    throttles: number;
+    cuts: number;
+}
 
 /**
- * The limiter of this process, set to `ratePerSecond`. Every client shares it; the last rate
- * asked for wins (in the provider host there is one configuration, so one rate).
+ * Full speed until the service throttles, then a token bucket at a CUBIC-adapted rate; an
+ * optional hard cap in front (see the top of this file).
  */
-export function processRateLimiter(ratePerSecond: number = DEFAULT_MAX_REQUESTS_PER_SECOND): RateLimiter {
-    if (!shared) shared = new RateLimiter(ratePerSecond);
-    else if (shared.rate !== ratePerSecond) shared.setRate(ratePerSecond);
+export class AdaptiveRateLimiter {
+    private readonly clock: LimiterClock;
+    private cap?: WindowLimiter;
+    private bucket?: RateLimiter;
+    // Answers (throttled or not) and accepted answers of the last measure window.
+    private readonly answers: number[] = [];
+    private readonly accepted: number[] = [];
+    private lastMaxRate = 0;
+    private lastThrottleAt = 0;
+    private timeWindowS = 0;
+    private lastCutAt = -Infinity;
+    private throttles = 0;
+    private cuts = 0;
+
+    constructor(options: { maxRequestsPerSecond?: number; clock?: LimiterClock } = {}) {
+        this.clock = options.clock ?? realClock;
+        this.setCap(options.maxRequestsPerSecond);
+    }
+
+    /** The calls per second allowed now: the cap and the bucket's rate, whichever is lower; Infinity for none. */
+    get rate(): number {
+        return Math.min(this.cap?.limit ?? Infinity, this.bucket?.rate ?? Infinity);
+    }
+
+    /** The hard cap, or undefined for none. */
+    get maxRequestsPerSecond(): number | undefined {
+        return this.cap?.limit;
+    }
+
+    /** Sets or removes (undefined) the hard cap; calls already waiting see the new cap. */
+    setCap(maxRequestsPerSecond: number | undefined): void {
+        if (maxRequestsPerSecond === undefined) {
+            this.cap = undefined;
+        } else if (this.cap) {
+            this.cap.setLimit(maxRequestsPerSecond);
+        } else {
+            this.cap = new WindowLimiter(maxRequestsPerSecond, this.clock);
+        }
+        if (this.bucket && this.cap && this.bucket.rate > this.cap.limit) this.bucket.setRate(this.cap.limit);
+    }
+
+    state(): AdaptiveState {
+        return {
+            adapting: this.bucket !== undefined,
+            ...(this.bucket && { bucketRate: this.bucket.rate, lastThrottledRate: this.lastMaxRate }),
+            ...(this.cap && { cap: this.cap.limit }),
+            throttles: this.throttles,
+            cuts: this.cuts,
+        };
+    }
+
+    /** Resolves when the caller may make one call, with the time it may (pass it to {@link record}). */
+    async acquire(): Promise<number> {
+        if (this.cap) await this.cap.acquire();
+        if (this.bucket) await this.bucket.acquire();
+        return this.clock.now();
+    }
+
+    /** What became of an attempt: a throttling answer cuts the rate, any other answer lets it grow. */
+    record(feedback: RateFeedback): void {
+        const now = this.clock.now();
+        this.trim(now);
+        this.answers.push(now);
+        if (feedback.throttled) {
+            this.throttles += 1;
+            // Sent before the last cut: it tells nothing about the rate since.
+            if (feedback.sentAt < this.lastCutAt) return;
+            const accepted = this.accepted.length;
+            const rateToUse = this.bucket ? Math.min(accepted, this.bucket.rate) : accepted;
+            this.lastMaxRate = rateToUse;
+            this.timeWindowS = Math.cbrt((this.lastMaxRate * (1 - BETA)) / SCALE_CONSTANT);
+            this.lastThrottleAt = now;
+            this.lastCutAt = now;
+            this.cuts += 1;
+            const wasPacing = this.bucket !== undefined;
+            this.setBucketRate(rateToUse * BETA);
+            // The first time, the calls went unpaced: the service's window is full of the burst
+            // it took in the last second. The bucket starts owing those beyond its own burst, so
+            // the next calls wait for them to age out instead of meeting a full window and
+            // cutting the rate again. Once paced, a throttling answer is marginal: no debt.
+            if (!wasPacing) this.bucket!.limitTokens(this.bucket!.burst - accepted);
+            return;
+        }
+        this.accepted.push(now);
+        if (!this.bucket) return;
+        const t = (now - this.lastThrottleAt) / 1000;
+        const cubic = SCALE_CONSTANT * (t - this.timeWindowS) ** 3 + this.lastMaxRate;
+        // Never more than twice what was sent in the last second, unless the last throttled rate is higher.
+        this.setBucketRate(Math.min(cubic, Math.max(2 * this.answers.length, this.lastMaxRate)));
+    }
+
+    private setBucketRate(rate: number): void {
+        const r = Math.min(Math.max(rate, MIN_RATE), this.cap?.limit ?? Infinity);
+        if (!this.bucket) {
+            // Starts empty-handed: the calls in flight were the burst.
+            this.bucket = new RateLimiter(r, this.clock, { startEmpty: true });
+        } else if (r !== this.bucket.rate) {
+            this.bucket.setRate(r);
+        }
+    }
+
+    private trim(now: number): void {
+        for (const list of [this.answers, this.accepted]) {
+            while (list.length > 0 && list[0]! <= now - MEASURE_WINDOW_MS) list.shift();
+        }
+    }
+}
+
+let shared: AdaptiveRateLimiter | undefined;
+
+/**
+ * The limiter of this process, with the hard cap `maxRequestsPerSecond` (undefined: none). Every
+ * client shares it; the last cap asked for wins (in the provider host there is one
+ * configuration, so one cap). What it learned of the service's rate is kept across caps.
+ */
+export function processRateLimiter(maxRequestsPerSecond?: number): AdaptiveRateLimiter {
+    if (!shared) shared = new AdaptiveRateLimiter({ maxRequestsPerSecond });
+    else if (shared.maxRequestsPerSecond !== maxRequestsPerSecond) shared.setCap(maxRequestsPerSecond);
     return shared;
+}
+
+/** Forgets the process limiter (for tests: each starts as a fresh provider process would). */
+export function resetProcessRateLimiter(): void {
+    shared = undefined;
 }

@@ -16,4 +16,4 @@ export type { StopOptions, StopResult } from "./stop";
 export { rerunRun } from "./rerun";
 export { runFields, nodeSummary, isoTime, withoutUndefined } from "./instanceFields";
 export type { NodeSummary, RunFields } from "./instanceFields";
-export { parseCyctime, CONF_KEY_PATTERN, FLOW_ID_PATTERN, INSTANCE_ID_PATTERN, PROJECT_ID_PATTERN, REGION_ID_PATTERN, MAX_CONF_JSON_BYTES, MAX_TIMEOUT_SECONDS } from "./inputs";
+export { parseCyctime, CONF_KEY_PATTERN, FLOW_ID_PATTERN, INSTANCE_ID_PATTERN, PROJECT_ID_PATTERN, REGION_ID_PATTERN, MAX_CONF_ENCODED_BYTES, confEncodedBytes, parseTime, parseTimeText, MAX_TIMEOUT_SECONDS } from "./inputs";

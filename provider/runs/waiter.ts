@@ -23,7 +23,7 @@ export const POLL_FLOOR_MS = 10_000;
 /** Past the floor, the interval is this share of the elapsed time. */
 export const POLL_ELAPSED_SHARE = 0.05;
 /** Jitter takes up to this share off each interval (never adds to it). */
-export const POLL_JITTER_SHARE = 0.05;
+export const POLL_JITTER_SHARE = 0.03;
 /** Progress is printed on each status change and otherwise at most this often. */
 export const PROGRESS_EVERY_MS = 60_000;
 
@@ -48,7 +48,8 @@ export interface WaitOptions {
     deadline: number;
     /** When the run was submitted, epoch ms: elapsed time counts from here. */
     startedAt: number;
-    describe(): Promise<FlowInstance>;
+    /** One look at the instance; a call it makes must end by `deadline` (the wait's own). */
+    describe(options: { deadline: number }): Promise<FlowInstance>;
     clock?: WaitClock;
     /** Receives one plain line per progress report. */
     progress?(line: string): void;
@@ -81,7 +82,7 @@ function reached(until: WaitUntil, status: string): boolean {
     return until === "start" && (status === "RUNNING" || status === "SUSPENDED");
 }
 
-const FINISHED_NODE = new Set(["SUCCESS", "FAILED", "KILL_SUCCESS", "KILL_FAILED"]);
+const FINISHED_NODE = new Set(["SUCCESS", "FAILED", "FAIL", "KILL_SUCCESS", "KILL_FAILED", "KILL_FAIL"]);
 
 export function formatElapsed(ms: number): string {
     const s = Math.max(0, Math.round(ms / 1000));
@@ -129,7 +130,7 @@ export async function waitForInstance(options: WaitOptions): Promise<WaitResult>
 
         polls++;
         try {
-            last = await options.describe();
+            last = await options.describe({ deadline: options.deadline });
             lastError = undefined;
         } catch (err) {
             if (!(EmrFlowError.isInstance(err) && err.retryable)) throw err;

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { FlowSubmissionProvider, ResourceInitError, UNKNOWN } from "../../provider/adapter/dynamicProvider";
+import { MAX_NODES_IN_STATE, boundedNodes } from "../../provider/adapter/state";
 import type { EmrFlowClient } from "../../provider/client/emrFlowClient";
 import type { FlowInstance } from "../../provider/client/responses";
 import { FakeClock } from "../support/fakeClock";
@@ -88,8 +89,8 @@ describe("FlowSubmissionProvider.check", () => {
         assert.match(byProperty.get("timeoutSeconds") ?? "", /at least 1/);
     });
 
-    it("rejects empty strings, unknown fields, unknown regions and zone-less times", async () => {
-        const result = await provider.check({}, { ...base, projectId: "", regionId: "cn-atlantis", colour: "blue", conf: { cyctime: "2026-11-28T00:00:00" } });
+    it("rejects empty strings, unknown fields, malformed regions and zone-less times", async () => {
+        const result = await provider.check({}, { ...base, projectId: "", regionId: "cn_atlantis", colour: "blue", conf: { cyctime: "2026-11-28T00:00:00" } });
         const props = (result.failures ?? []).map((f) => f.property).sort();
         assert.deepEqual(props, ["colour", "conf.cyctime", "projectId", "regionId"]);
         assert.match(result.failures!.find((f) => f.property === "conf.cyctime")!.reason, /time zone/);
@@ -274,5 +275,25 @@ describe("FlowSubmissionProvider.read and delete", () => {
         const { provider } = makeProvider(client);
         await provider.delete(INSTANCE, { ...base, instanceId: INSTANCE, status: "RUNNING", killOnDelete: true });
         assert.deepEqual(calls.map((c) => c.action), ["DescribeFlowInstance"]);
+    });
+});
+
+describe("the nodes kept in state", () => {
+    const node = (i: number, status: string) => ({ name: `n${i}`, status });
+    it("keeps every node of a flow up to the bound", () => {
+        const nodes = Array.from({ length: MAX_NODES_IN_STATE }, (_, i) => node(i, "SUCCESS"));
+        assert.deepEqual(boundedNodes(nodes), { nodes });
+    });
+
+    it("keeps at most the bound, the nodes that did not succeed first, in run order, and counts the rest", () => {
+        const nodes = Array.from({ length: 50 }, (_, i) => node(i, i === 3 || i === 45 ? "FAILED" : i === 49 ? "RUNNING" : "SUCCESS"));
+        const out = boundedNodes(nodes);
+        assert.equal(out.nodes.length, MAX_NODES_IN_STATE);
+        assert.equal(out.nodesOmitted, 30);
+        assert.deepEqual(
+            out.nodes.map((n) => n.name),
+            // n3, n45 and n49 first, then the first others in run order until twenty.
+            [...Array.from({ length: 18 }, (_, i) => `n${i}`), "n45", "n49"],
+        );
     });
 });

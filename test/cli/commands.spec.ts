@@ -63,7 +63,8 @@ describe("emr-flow command line (emulator)", function () {
 
     before(async () => {
         assert.ok(fs.existsSync(MAIN), `${MAIN} is missing: run npm run build first`);
-        emu = await startEmulator({ accessKeyId: TEST_KEY_ID, accessKeySecret: TEST_KEY_SECRET, timeScale: 0.01 });
+        // KillFlow present for the kill tests of KillFlow itself; the ones without it say so.
+        emu = await startEmulator({ accessKeyId: TEST_KEY_ID, accessKeySecret: TEST_KEY_SECRET, timeScale: 0.01, killFlow: "present" });
         home = fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-cli-home-"));
         env = hostEnv(home, {
             PATH: process.env.PATH,
@@ -131,9 +132,11 @@ describe("emr-flow command line (emulator)", function () {
         it("--wait exits 0 when the run succeeds, with plain progress lines off a terminal", async () => {
             const r = await run(["submit", "-p", PROJECT, "-f", DEMO_IDS.succeedingFlowId, "--wait"]);
             assert.equal(r.code, 0, r.stderr);
-            assert.match(r.stdout, /^emr-flow: submitted flow .* as FI-/);
-            assert.match(r.stdout, /emr-flow: FI-[0-9A-F]{16} SUCCEEDED, 3\/3 nodes finished, \d+s elapsed\n$/);
-            assert.ok(!/[\r\x1b]/.test(r.stdout), "no carriage returns or escape codes in a pipe");
+            // The ID alone on stdout; the progress on stderr.
+            assert.match(r.stdout, /^FI-[0-9A-F]{16}\n$/);
+            assert.match(r.stderr, /^emr-flow: submitted flow .* as FI-/);
+            assert.match(r.stderr, /emr-flow: FI-[0-9A-F]{16} SUCCEEDED, 3\/3 nodes finished, \d+s elapsed\n$/);
+            assert.ok(!/[\r\x1b]/.test(r.stderr), "no carriage returns or escape codes in a pipe");
         });
 
         it("--wait exits 1 when the run fails, naming the failed node and how to rerun it", async () => {
@@ -225,7 +228,8 @@ describe("emr-flow command line (emulator)", function () {
             const id = await submit(DEMO_IDS.longFlowId);
             const r = await run(["wait", id, "-p", PROJECT]);
             assert.equal(r.code, 0, r.stderr);
-            const lines = r.stdout.trim().split("\n");
+            const lines = r.stderr.trim().split("\n");
+            assert.equal(r.stdout, "", "progress goes to stderr");
             for (const line of lines) assert.match(line, new RegExp(`^emr-flow: ${id} [A-Z]+, \\d/\\d nodes finished, \\d+s elapsed$`));
             assert.equal(new Set(lines.map((l) => l.replace(/, \d+s elapsed$/, ""))).size, lines.length, "a line only when something changed");
             assert.match(lines[lines.length - 1], /SUCCEEDED, 2\/2 nodes finished/);
@@ -239,11 +243,43 @@ describe("emr-flow command line (emulator)", function () {
             const b = await submit(DEMO_IDS.longFlowId);
             const r = await run(["kill", a, "-p", PROJECT]);
             assert.equal(r.code, 0, r.stderr);
-            assert.match(r.stdout, new RegExp(`asked EMR to kill ${a}`));
+            assert.match(r.stderr, new RegExp(`asked EMR to kill ${a}`));
             const w = await run(["kill", b, "-p", PROJECT, "--wait", "--json"]);
             assert.equal(w.code, 0, w.stderr);
             assert.equal((json(w).instance as { status: string }).status, "KILLED");
             assert.equal(emu.instances().find((i) => i.id === a)!.status, "KILLED");
+        });
+
+        it("where the service has no KillFlow: suspends the run, kills its running job, and says what was stopped, not KILLED", async () => {
+            emu.configure({ timeScale: 1, killFlow: "absent" });
+            const started: string[] = [];
+            try {
+                const a = await submit(DEMO_IDS.longFlowId);
+                const b = await submit(DEMO_IDS.longFlowId);
+                started.push(a, b);
+                await new Promise((r) => setTimeout(r, 500)); // out of PREP (300 ms): its first job is queued
+                const r = await run(["kill", a, "-p", PROJECT, "--wait"]);
+                assert.equal(r.code, 0, r.stderr);
+                // kill has no result for stdout: the report is a note, on stderr.
+                assert.equal(r.stdout, "");
+                assert.match(r.stderr, new RegExp(`EMR does not offer KillFlow \\(InvalidAction\\.NotFound\\), so ${a} was stopped with SuspendFlow and KillFlowJob instead\\.`));
+                assert.match(r.stderr, /Asked EMR to kill the running job: backfill \(FNI-[0-9A-F]{16}, now KILL_SUCCESS\)/);
+                assert.match(r.stderr, /The run is SUSPENDED \(not KILLED\)/);
+                assert.equal(emu.instances().find((i) => i.id === a)!.status, "SUSPENDED");
+
+                emu.faults.add({ action: "KillFlowJob", kind: "drop-before", count: 1 });
+                const w = await run(["kill", b, "-p", PROJECT, "--json"]);
+                assert.equal(w.code, 4, "a job that could not be killed is an API failure");
+                const out = json(w) as { killed: boolean; stoppedWith: string; suspend: { result: string }; jobs: { result: string; nodeName: string }[] };
+                assert.deepEqual([out.killed, out.stoppedWith, out.suspend.result], [false, "SuspendFlow+KillFlowJob", "done"]);
+                assert.deepEqual(out.jobs.map((j) => [j.nodeName, j.result]), [["backfill", "failed"]]);
+            } finally {
+                emu.faults.clear();
+                emu.configure({ killFlow: "present" });
+                // The suspended runs would stay SUSPENDED: end them, for the tests that list runs.
+                for (const id of started) await run(["kill", id, "-p", PROJECT]);
+                assert.ok(started.every((id) => emu.instances().find((i) => i.id === id)!.status === "KILLED"));
+            }
         });
 
         it("leaves a run that already ended alone and exits 0", async () => {
@@ -251,7 +287,7 @@ describe("emr-flow command line (emulator)", function () {
             const kills = emu.stats().calls.KillFlow ?? 0;
             const r = await run(["kill", id, "-p", PROJECT]);
             assert.equal(r.code, 0);
-            assert.match(r.stdout, new RegExp(`${id} already ended \\(SUCCEEDED\\); nothing to kill`));
+            assert.match(r.stderr, new RegExp(`${id} already ended \\(SUCCEEDED\\); nothing to kill`));
             assert.equal(emu.stats().calls.KillFlow ?? 0, kills, "KillFlow was not called");
         });
     });
@@ -263,7 +299,7 @@ describe("emr-flow command line (emulator)", function () {
             const before = emu.instances().length;
             const r = await run(["rerun", id, "-p", PROJECT, "--failed-only", "--wait"]);
             assert.equal(r.code, 0, r.stderr);
-            assert.match(r.stdout, new RegExp(`rerunning the failed nodes of ${id}`));
+            assert.match(r.stderr, new RegExp(`rerunning the failed nodes of ${id}`));
             assert.equal(emu.instances().find((i) => i.id === id)!.status, "SUCCEEDED");
             assert.equal(emu.instances().length, before, "the same instance, no new one");
         });
@@ -295,7 +331,7 @@ describe("emr-flow command line (emulator)", function () {
             const limited = await run(["list", "-p", PROJECT, "--limit", "2", "--json"]);
             assert.equal((json(limited) as { instances: unknown[] }).instances.length, 2);
             const none = await run(["list", "-p", PROJECT, "--status", "SUSPENDED"]);
-            assert.match(none.stdout, /no runs in project FP-D3M0000000000001 in status SUSPENDED/);
+            assert.match(none.stderr, /no runs in project FP-D3M0000000000001 in status SUSPENDED/);
         });
     });
 

@@ -55,6 +55,8 @@ describe("EmrFlowClient against the emulator", function () {
             stsCredentials: [{ accessKeyId: STS_ID, accessKeySecret: STS_SECRET, securityToken: STS_TOKEN }],
             // Demo flows end in tens of milliseconds.
             timeScale: 0.01,
+            // These tests call KillFlow itself; the fallback without it is tested in test/runs/stop.spec.ts.
+            killFlow: "present",
         });
     });
 

@@ -1,8 +1,11 @@
 /**
- * The process-wide rate limit every client call goes through, and its setting.
+ * The process-wide rate limit every client call goes through, and its setting. The adaptive
+ * limiter runs on an injected clock: a simulated service that accepts so many calls in any
+ * one-second window and throttles the rest, and callers that retry throttled calls after a pause,
+ * as the client does. No real time passes.
  */
 import { strict as assert } from "assert";
-import { RateLimiter, DEFAULT_MAX_REQUESTS_PER_SECOND, processRateLimiter } from "../../provider/client/throttle";
+import { AdaptiveRateLimiter, BETA, RateLimiter, WindowLimiter, processRateLimiter } from "../../provider/client/throttle";
 import { resolveSettings } from "../../provider/client/settings";
 
 /** A clock whose sleep moves time without waiting (after pending callbacks have run). */
@@ -18,6 +21,96 @@ function virtualClock() {
                 }),
             ),
     };
+}
+
+/** A discrete-event clock: sleeps end in time order; time jumps when nothing else can run. */
+class SimClock {
+    t = 0;
+    private timers: { at: number; seq: number; resolve: () => void }[] = [];
+    private seq = 0;
+    now = (): number => this.t;
+    sleep = (ms: number): Promise<void> =>
+        new Promise<void>((resolve) => {
+            this.timers.push({ at: this.t + Math.max(0, ms), seq: this.seq++, resolve });
+        });
+    /** Runs until `until` (ms) or until nothing is left to wake. */
+    async run(until: number): Promise<void> {
+        for (;;) {
+            // Let every promise chain that can move, move.
+            for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+            if (this.timers.length === 0) return;
+            this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+            const next = this.timers[0]!;
+            if (next.at > until) return;
+            this.timers.shift();
+            this.t = next.at;
+            next.resolve();
+        }
+    }
+}
+
+/** A service accepting `rate(t)` calls in any rolling second, as the emulator and the gateway count. */
+class SimService {
+    readonly accepted: number[] = [];
+    readonly throttled: number[] = [];
+    private window: number[] = [];
+    constructor(private readonly rate: (t: number) => number) {}
+    call(t: number): boolean {
+        while (this.window.length > 0 && this.window[0]! <= t - 1000) this.window.shift();
+        if (this.window.length >= this.rate(t)) {
+            this.throttled.push(t);
+            return false;
+        }
+        this.window.push(t);
+        this.accepted.push(t);
+        return true;
+    }
+    acceptedBetween(from: number, to: number): number {
+        return this.accepted.filter((t) => t >= from && t < to).length;
+    }
+    throttledBetween(from: number, to: number): number {
+        return this.throttled.filter((t) => t >= from && t < to).length;
+    }
+}
+
+/**
+ * `workers` callers, each making calls one after another for `durationMs`: wait for the limiter,
+ * the service answers after `latencyMs`, a throttled call is retried after `backoffMs`. Returns
+ * the times the limiter let calls through.
+ */
+async function simulate(
+    limiter: AdaptiveRateLimiter,
+    clock: SimClock,
+    service: SimService,
+    o: { workers: number; durationMs: number; latencyMs: number; backoffMs: number },
+): Promise<number[]> {
+    const sends: number[] = [];
+    const worker = async (): Promise<void> => {
+        while (clock.now() < o.durationMs) {
+            const sentAt = await limiter.acquire();
+            sends.push(sentAt);
+            const ok = service.call(clock.now());
+            await clock.sleep(o.latencyMs);
+            limiter.record({ sentAt, throttled: !ok });
+            if (!ok) await clock.sleep(o.backoffMs);
+        }
+    };
+    const all = Promise.all(Array.from({ length: o.workers }, worker));
+    await clock.run(o.durationMs + 60_000);
+    await all;
+    return sends;
+}
+
+/** The most calls let through in any one-second window. */
+function maxInAnySecond(times: number[]): number {
+    const sorted = [...times].sort((a, b) => a - b);
+    let best = 0;
+    let lo = 0;
+    for (let hi = 0; hi < sorted.length; hi++) {
+        while (sorted[hi]! - sorted[lo]! >= 1000) lo++;
+        best = Math.max(best, hi - lo + 1);
+    }
+    return best;
 }
 
 describe("RateLimiter", () => {
@@ -39,11 +132,120 @@ describe("RateLimiter", () => {
         const b = processRateLimiter(12);
         assert.equal(a, b);
         assert.equal(b.rate, 12);
-        processRateLimiter(DEFAULT_MAX_REQUESTS_PER_SECOND);
+        assert.equal(processRateLimiter(undefined).rate, Infinity, "no cap by default");
     });
 
     it("rejects a rate that is not positive", () => {
         assert.throws(() => new RateLimiter(0), /positive/);
+    });
+});
+
+describe("AdaptiveRateLimiter", () => {
+    it("does not delay any call before the service throttles", async () => {
+        const clock = new SimClock();
+        clock.t = 5_000;
+        const limiter = new AdaptiveRateLimiter({ clock });
+        const times: number[] = [];
+        const all = Promise.all(Array.from({ length: 500 }, () => limiter.acquire().then((t) => times.push(t))));
+        await clock.run(Infinity);
+        await all;
+        assert.equal(times.length, 500);
+        assert.ok(times.every((t) => t === 5_000), "all 500 at once");
+        assert.equal(limiter.rate, Infinity);
+        assert.deepEqual(limiter.state(), { adapting: false, throttles: 0, cuts: 0 });
+    });
+
+    it("cuts the rate once for the calls that were in flight together, to 0.7 of what the service accepted in the last second", async () => {
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock });
+        const service = new SimService(() => 20);
+        // 100 at once: 20 accepted, 80 throttled, all answered after 10 ms.
+        const sent = await Promise.all(Array.from({ length: 100 }, () => limiter.acquire()));
+        const ok = sent.map(() => service.call(clock.now()));
+        clock.t = 10;
+        sent.forEach((sentAt, i) => limiter.record({ sentAt, throttled: !ok[i] }));
+        const state = limiter.state();
+        assert.equal(state.throttles, 80);
+        assert.equal(state.cuts, 1, "one cut for one episode");
+        assert.equal(state.lastThrottledRate, 20);
+        assert.ok(Math.abs(state.bucketRate! - 20 * BETA) < 1e-9, `rate ${state.bucketRate}`);
+        // The next call waits until the 20 the service took at 0 have left its one-second window.
+        const next = limiter.acquire();
+        await clock.run(Infinity);
+        const at = await next;
+        assert.ok(at >= 1000 && at <= 1100, `next call at ${at} ms`);
+        assert.ok(service.call(at), "and is accepted");
+    });
+
+    it("converges to the service's rate: most of it used, few calls throttled", async function () {
+        this.timeout(60_000);
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock });
+        const service = new SimService(() => 20);
+        await simulate(limiter, clock, service, { workers: 20, durationMs: 60_000, latencyMs: 20, backoffMs: 500 });
+        // The last 40 s, after the first episode has settled.
+        const accepted = service.acceptedBetween(20_000, 60_000) / 40;
+        const throttled = service.throttledBetween(20_000, 60_000);
+        const share = throttled / (throttled + service.acceptedBetween(20_000, 60_000));
+        assert.ok(accepted >= 0.8 * 20, `accepted ${accepted}/s of the 20/s the service allows`);
+        assert.ok(accepted <= 20);
+        assert.ok(share <= 0.05, `throttled share ${share}`);
+        assert.ok(limiter.rate >= 0.5 * 20 && limiter.rate <= 1.5 * 20, `rate ${limiter.rate}`);
+        // Without the limiter the same callers would have been throttled on most calls.
+        assert.ok(limiter.state().adapting);
+    });
+
+    it("recovers after the service stops throttling", async function () {
+        this.timeout(60_000);
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock });
+        // 10 a second for 20 s (another user of the AccessKey), then 1,000.
+        const service = new SimService((t) => (t < 20_000 ? 10 : 1000));
+        await simulate(limiter, clock, service, { workers: 20, durationMs: 40_000, latencyMs: 20, backoffMs: 500 });
+        const before = service.acceptedBetween(10_000, 20_000) / 10;
+        const after = service.acceptedBetween(30_000, 40_000) / 10;
+        assert.ok(before <= 10, `before ${before}`);
+        // 20 callers with 20 ms of latency can make at most 1,000 calls a second.
+        assert.ok(after >= 500, `after ${after}/s: the rate climbed back`);
+        assert.ok(limiter.rate >= 500, `rate ${limiter.rate}`);
+    });
+
+    it("never lets more calls through than the cap in any one second, throttled or not", async function () {
+        this.timeout(60_000);
+        for (const serviceRate of [1000, 8]) {
+            const clock = new SimClock();
+            const limiter = new AdaptiveRateLimiter({ clock, maxRequestsPerSecond: 15 });
+            const service = new SimService(() => serviceRate);
+            const sends = await simulate(limiter, clock, service, { workers: 30, durationMs: 20_000, latencyMs: 5, backoffMs: 300 });
+            assert.ok(maxInAnySecond(sends) <= 15, `service ${serviceRate}/s: ${maxInAnySecond(sends)} in one second`);
+            assert.ok(limiter.rate <= 15);
+            if (serviceRate === 1000) {
+                assert.ok(sends.length >= 15 * 19, `the cap is used: ${sends.length} in 20 s`);
+                assert.equal(service.throttled.length, 0);
+            } else {
+                assert.ok(limiter.state().adapting, "below the cap, the service's throttling still adapts the rate");
+            }
+        }
+    });
+
+    it("keeps a fractional cap on average", async () => {
+        const clock = new SimClock();
+        const cap = new WindowLimiter(0.5, clock);
+        const times: number[] = [];
+        const all = Promise.all(Array.from({ length: 4 }, () => cap.acquire().then(() => times.push(clock.now()))));
+        await clock.run(Infinity);
+        await all;
+        assert.deepEqual(times, [0, 2000, 4000, 6000]);
+    });
+
+    it("the process limiter keeps what it learned when the cap changes", () => {
+        const limiter = processRateLimiter(undefined);
+        limiter.record({ sentAt: 0, throttled: true });
+        assert.ok(limiter.state().adapting);
+        const capped = processRateLimiter(3);
+        assert.equal(capped, limiter);
+        assert.equal(capped.maxRequestsPerSecond, 3);
+        assert.ok(capped.state().adapting);
     });
 });
 
@@ -55,7 +257,7 @@ describe("settings: emr-flow:maxRequestsPerSecond", () => {
         assert.equal(resolveSettings({ env: { ...creds, EMR_FLOW_MAX_REQUESTS_PER_SECOND: "2.5" } }).maxRequestsPerSecond, 2.5);
         assert.equal(resolveSettings({ env: creds }).maxRequestsPerSecond, undefined);
         for (const bad of ["0", "-1", "fast", "1e9"]) {
-            assert.throws(() => resolveSettings({ config: config(bad), env: creds }), (e: Error) => e.message.includes("stack config emr-flow:maxRequestsPerSecond") && e.message.includes("default 10"));
+            assert.throws(() => resolveSettings({ config: config(bad), env: creds }), (e: Error) => e.message.includes("stack config emr-flow:maxRequestsPerSecond") && e.message.includes("default: no cap"));
         }
     });
 });

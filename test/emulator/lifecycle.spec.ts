@@ -11,6 +11,7 @@ const FAIL_ONCE = "F-FAILONCE00000001";
 const ALWAYS_FAIL = "F-ALWAYSFAIL000001";
 const QUEUED = "F-QUEUED0000000001";
 const OTHER_PROJECT = "FP-OTHER00000000001";
+const CHILD = "F-CHILD00000000001";
 
 const SEED: Seed = {
     prepMs: 500,
@@ -31,6 +32,7 @@ const SEED: Seed = {
                 },
                 { id: ALWAYS_FAIL, name: "always-fail", nodes: [{ name: "a", jobType: "SQOOP", durationMs: 1000, outcome: "FAILED" }, { name: "b", jobType: "SHELL", durationMs: 1000 }] },
                 { id: QUEUED, name: "queued", nodes: [{ name: "a", jobType: "SPARK", durationMs: 1000, submitMs: 400 }] },
+                { id: CHILD, name: "child", dependsOn: [OK_FLOW], nodes: [{ name: "a", jobType: "SHELL", durationMs: 1000 }] },
             ],
         },
         { id: OTHER_PROJECT, regionId: "cn-beijing", flows: [{ id: "F-OTHER00000000001", name: "x", nodes: [{ name: "a", jobType: "SHELL", durationMs: 1 }] }] },
@@ -50,7 +52,7 @@ describe("emulator: flow instance lifecycle (injected clock)", () => {
     after(() => emu.close());
     beforeEach(() => {
         emu.reset();
-        emu.configure({ timeScale: 1 });
+        emu.configure({ timeScale: 1, killFlow: "absent", externalStatusSpelling: "FAILED" });
         now = T0;
     });
 
@@ -101,7 +103,8 @@ describe("emulator: flow instance lifecycle (injected clock)", () => {
         assert.match(String(node["Id"]), /^FNI-[0-9A-F]{16}$/);
         assert.match(String(node["JobId"]), /^FJ-[0-9A-F]{16}$/);
         assert.match(String(node["ExternalId"]), /^application_\d+_\d{4}$/);
-        assert.equal(node["ExternalStatus"], "SUCCEEDED");
+        // The documented ExternalStatus of a finished job is SUCCESS (not SUCCEEDED).
+        assert.equal(node["ExternalStatus"], "SUCCESS");
         assert.equal(node["Retries"], 0);
         assert.equal(node["Pending"], false);
         for (const field of ["JobName", "JobType", "FailAct", "ExternalInfo", "ClusterId", "HostName"]) assert.ok(field in node, `node has ${field}`);
@@ -136,6 +139,7 @@ describe("emulator: flow instance lifecycle (injected clock)", () => {
     });
 
     it("kills a running instance: KILLED, running node KILL_SUCCESS; killing it again is an error", async () => {
+        emu.configure({ killFlow: "present" });
         const id = await submit(OK_FLOW);
         now = T0 + 2000;
         const kill = await control("KillFlow", id);
@@ -211,6 +215,7 @@ describe("emulator: flow instance lifecycle (injected clock)", () => {
     });
 
     it("answers errors, never silent successes, for unknown or mismatched IDs and missing parameters", async () => {
+        emu.configure({ killFlow: "present" });
         const id = await submit(OK_FLOW);
         const expect = async (action: string, params: Record<string, string>, status: number, code: string) => {
             const res = await api.call(action, params);
@@ -233,6 +238,103 @@ describe("emulator: flow instance lifecycle (injected clock)", () => {
         await expect("KillFlow", { RegionId: REGION, ProjectId: PROJECT, FlowInstanceId: "FI-0000000000000000" }, 404, "EMR.FlowInstance.NotFound");
         await expect("ResumeFlow", { RegionId: REGION, ProjectId: PROJECT }, 400, "MissingParameter");
         assert.equal(emu.instances().length, 1);
+    });
+
+    it("has no KillFlow by default (404 InvalidAction.NotFound, nothing changes), like every current SDK", async () => {
+        const id = await submit(OK_FLOW);
+        now = T0 + 2000;
+        const kill = await control("KillFlow", id);
+        assert.deepEqual([kill.status, kill.json["Code"]], [404, "InvalidAction.NotFound"]);
+        assert.match(String(kill.json["Message"]), /Specified api is not found/);
+        assert.equal((await at(2000, id))["Status"], "RUNNING");
+        assert.deepEqual(emu.instances()[0]!.events, []);
+        assert.equal((await fetch(`${emu.url}/__emulator/config`).then((r) => r.json()) as Json)["killFlow"], "absent");
+    });
+
+    it("gives node instances the documented fields: Type, MaxRetry and RetryInterval as strings, GmtCreate, GmtModified, ProjectId", async () => {
+        const id = await submit(OK_FLOW);
+        const d = await at(1700, id);
+        const [a, b] = nodes(d);
+        assert.deepEqual([a!["Type"], a!["MaxRetry"], a!["RetryInterval"], a!["ProjectId"]], ["JOB", "0", "0", PROJECT]);
+        assert.deepEqual([a!["GmtCreate"], a!["GmtModified"]], [T0 + 500, T0 + 1500]);
+        assert.deepEqual([b!["GmtCreate"], b!["GmtModified"]], [T0 + 1500, T0 + 1500]);
+    });
+
+    it("spells node ExternalStatus as documented: SUBMITTED, RUNNING, SUCCESS, KILL_SUCCESS, and FAILED or FAIL by setting", async () => {
+        const queued = await submit(QUEUED);
+        assert.equal(nodes(await at(700, queued))[0]!["ExternalStatus"], "SUBMITTED");
+        assert.equal(nodes(await at(1000, queued))[0]!["ExternalStatus"], "RUNNING");
+        const failing = await submit(ALWAYS_FAIL);
+        assert.equal(nodes(await at(10_000, failing))[0]!["ExternalStatus"], "FAILED");
+        emu.configure({ externalStatusSpelling: "FAIL" });
+        assert.equal(nodes(await at(10_000, failing))[0]!["ExternalStatus"], "FAIL");
+        assert.equal(nodes(await at(10_000, failing))[0]!["Status"], "FAILED", "only ExternalStatus changes spelling");
+        const res = await fetch(`${emu.url}/__emulator/config`, { method: "POST", body: JSON.stringify({ externalStatusSpelling: "FAILURE" }) });
+        assert.equal(res.status, 400);
+    });
+
+    it("StartFlow starts an instance still in PREP at once, and refuses any other status", async () => {
+        const id = await submit(OK_FLOW);
+        now = T0 + 100;
+        const start = await control("StartFlow", id);
+        assert.deepEqual([start.status, start.json["Data"]], [200, true]);
+        const d = await at(100, id);
+        assert.deepEqual([d["Status"], d["StartTime"]], ["RUNNING", T0 + 100]);
+        assert.deepEqual(nodes(d).map((n) => [n["NodeName"], n["Status"]]), [["a", "RUNNING"]]);
+        assert.equal((await at(3100, id))["Status"], "SUCCEEDED");
+        const again = await control("StartFlow", id);
+        assert.deepEqual([again.status, again.json["Code"]], [400, "EMR.FlowInstance.InvalidStatus"]);
+        assert.deepEqual([(await api.call("StartFlow", { RegionId: REGION, ProjectId: PROJECT })).json["Code"]], ["MissingParameter"]);
+    });
+
+    it("KillFlowJob kills the running node of a suspended instance: KILL_SUCCESS, nothing further starts, FAILED once resumed", async () => {
+        const id = await submit(OK_FLOW);
+        now = T0 + 1000;
+        assert.equal((await control("SuspendFlow", id)).status, 200);
+        const running = nodes(await at(1000, id))[0]!;
+        const kill = await api.call("KillFlowJob", { RegionId: REGION, ProjectId: PROJECT, JobInstanceId: String(running["Id"]) });
+        assert.deepEqual([kill.status, kill.json["Data"]], [200, true], kill.text);
+        let d = await at(60_000, id);
+        assert.equal(d["Status"], "SUSPENDED");
+        assert.deepEqual(nodes(d).map((n) => [n["NodeName"], n["Status"], n["ExternalStatus"], n["EndTime"]]), [["a", "KILL_SUCCESS", "KILL_SUCCESS", T0 + 1000]]);
+        const twice = await api.call("KillFlowJob", { RegionId: REGION, ProjectId: PROJECT, JobInstanceId: String(running["Id"]) });
+        assert.deepEqual([twice.status, twice.json["Code"]], [400, "EMR.NodeInstance.InvalidStatus"]);
+        now = T0 + 61_000;
+        assert.equal((await control("ResumeFlow", id)).status, 200);
+        d = await at(61_000, id);
+        assert.deepEqual([d["Status"], d["EndTime"]], ["FAILED", T0 + 61_000]);
+        assert.deepEqual(nodes(d).map((n) => n["NodeName"]), ["a"], "node b never started");
+    });
+
+    it("KillFlowJob on a running instance ends it FAILED; unknown or foreign node IDs are 404", async () => {
+        const id = await submit(OK_FLOW);
+        const b = nodes(await at(2000, id))[1]!;
+        const kill = await api.call("KillFlowJob", { RegionId: REGION, ProjectId: PROJECT, JobInstanceId: String(b["Id"]) });
+        assert.equal(kill.status, 200, kill.text);
+        const d = await at(2000, id);
+        assert.deepEqual([d["Status"], nodes(d)[1]!["Status"]], ["FAILED", "KILL_SUCCESS"]);
+        const unknown = await api.call("KillFlowJob", { RegionId: REGION, ProjectId: PROJECT, JobInstanceId: "FNI-0000000000000000" });
+        assert.deepEqual([unknown.status, unknown.json["Code"]], [404, "EMR.NodeInstance.NotFound"]);
+        const foreign = await api.call("KillFlowJob", { RegionId: "cn-beijing", ProjectId: OTHER_PROJECT, JobInstanceId: String(b["Id"]) });
+        assert.deepEqual([foreign.status, foreign.json["Code"]], [404, "EMR.NodeInstance.NotFound"]);
+        const missing = await api.call("KillFlowJob", { RegionId: REGION, ProjectId: PROJECT });
+        assert.deepEqual([missing.status, missing.json["Code"]], [400, "MissingParameter"]);
+    });
+
+    it("names the parent flow in DependencyFlowId (FlowId is the instance's own), with its instance and Meet", async () => {
+        const parent = await submit(OK_FLOW);
+        now = T0 + 100;
+        const child = await submit(CHILD, { cyctime: String(Date.UTC(2026, 0, 2, 3, 0, 0)) });
+        const flows = (d: Json) => (d["DependencyFlowList"] as { ParentFlow: Json[] }).ParentFlow;
+        let item = flows(await at(1000, child))[0]!;
+        assert.deepEqual(
+            [item["DependencyFlowId"], item["DependencyInstanceId"], item["Meet"], item["FlowId"], item["FlowInstanceId"], item["ProjectId"], item["ScheduleKey"]],
+            [OK_FLOW, parent, false, CHILD, child, PROJECT, "20260102"],
+        );
+        item = flows(await at(4000, child))[0]!;
+        assert.equal(item["Meet"], true, "the parent instance has SUCCEEDED");
+        assert.equal(item["BizDate"], T0, "the parent's schedule time");
+        assert.deepEqual((await at(4000, parent))["DependencyFlowList"], { ParentFlow: [] });
     });
 
     it("lists instances with filters, order and paging", async () => {

@@ -88,10 +88,14 @@ describe("emulator: faults, limits, concurrency, robustness, control API", () =>
             const err = await callError(send(emu.port, api.sign("SubmitFlow", SUBMIT), 100));
             assert.match(err.message, /timeout/);
             assert.equal(emu.instances().length, 1);
-            const started = Date.now();
+            // The delayed answer comes after an undelayed call sent after it (order, not a clock reading).
             emu.faults.add({ action: "SubmitFlow", kind: "delay", delayMs: 150, count: 1 });
-            assert.equal((await api.call("SubmitFlow", SUBMIT)).status, 200);
-            assert.ok(Date.now() - started >= 140);
+            const order: string[] = [];
+            const delayed = api.call("SubmitFlow", SUBMIT).then((r) => (order.push("delayed SubmitFlow"), r));
+            const quick = api.call("ListFlowInstance", DESCRIBE_LIST).then((r) => (order.push("ListFlowInstance"), r));
+            assert.equal((await delayed).status, 200);
+            assert.equal((await quick).status, 200);
+            assert.deepEqual(order, ["ListFlowInstance", "delayed SubmitFlow"]);
         });
 
         it("drop-before: the connection closes and no instance exists", async () => {
@@ -160,12 +164,12 @@ describe("emulator: faults, limits, concurrency, robustness, control API", () =>
 
         it("adds latency to every action, with per-action overrides", async () => {
             emu.configure({ latencyMs: 300, actionLatencyMs: { ListFlowInstance: 0 } });
-            let started = Date.now();
-            await api.ok("SubmitFlow", SUBMIT);
-            assert.ok(Date.now() - started >= 290);
-            started = Date.now();
-            await api.ok("ListFlowInstance", DESCRIBE_LIST);
-            assert.ok(Date.now() - started < 250);
+            // Sent first, answered last: SubmitFlow waits its latency, ListFlowInstance (overridden to 0) does not.
+            const order: string[] = [];
+            const submit = api.ok("SubmitFlow", SUBMIT).then(() => order.push("SubmitFlow"));
+            const list = api.ok("ListFlowInstance", DESCRIBE_LIST).then(() => order.push("ListFlowInstance"));
+            await Promise.all([submit, list]);
+            assert.deepEqual(order, ["ListFlowInstance", "SubmitFlow"]);
         });
 
         it("rejects a bad configuration", async () => {
@@ -195,6 +199,18 @@ describe("emulator: faults, limits, concurrency, robustness, control API", () =>
                 socket.on("close", () => resolve(text));
                 socket.on("error", () => resolve(text));
             });
+
+        it("answers an HTTP/1.1 request without Host with an API error body, and HTTP/1.0 without Host normally", async () => {
+            const noHost = await raw("POST /?Action=SubmitFlow&Version=2016-04-08 HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+            assert.match(noHost, /^HTTP\/1\.1 400/);
+            const body = JSON.parse(noHost.slice(noHost.indexOf("\r\n\r\n") + 4)) as Record<string, unknown>;
+            assert.equal(body["Code"], "InvalidRequest");
+            assert.match(String(body["Message"]), /Host header/);
+            assert.match(String(body["RequestId"]), /^[0-9A-F-]{36}$/);
+            // HTTP/1.0 has no Host requirement: the request goes on to the signature check.
+            const old = await raw("POST /?Action=SubmitFlow&Version=2016-04-08 HTTP/1.0\r\nContent-Length: 0\r\n\r\n");
+            assert.match(old, /"Code":"IncompleteSignature"/);
+        });
 
         it("answers garbage HTTP, bad escapes, huge bodies, wrong paths and methods with errors, and keeps serving", async () => {
             assert.match(await raw("THIS IS NOT HTTP\r\n\r\n"), /^HTTP\/1\.1 400/);
@@ -247,6 +263,16 @@ describe("emulator: faults, limits, concurrency, robustness, control API", () =>
                 (err: Error) => err instanceof SeedError && /projects\[0\]\.id/.test(err.message) && /nodes/.test(err.message),
             );
             assert.throws(() => parseSeed({ projects: [{ ...DEMO_SEED.projects[0]!, flows: [DEMO_SEED.projects[0]!.flows[0]!, DEMO_SEED.projects[0]!.flows[0]!] }] }), /duplicate flow ID/);
+        });
+
+        it("rejects a dependsOn that names no other flow of the same project", () => {
+            const [first, second] = DEMO_SEED.projects[0]!.flows;
+            assert.doesNotThrow(() => parseSeed({ projects: [{ ...DEMO_SEED.projects[0]!, flows: [first!, { ...second!, dependsOn: [first!.id] }] }] }));
+            assert.throws(
+                () => parseSeed({ projects: [{ ...DEMO_SEED.projects[0]!, flows: [first!, { ...second!, dependsOn: ["F-NOPE000000000001"] }] }] }),
+                (err: Error) => err instanceof SeedError && /flows\[1\]\.dependsOn\[0\]/.test(err.message) && /F-NOPE000000000001 is not another flow/.test(err.message),
+            );
+            assert.throws(() => parseSeed({ projects: [{ ...DEMO_SEED.projects[0]!, flows: [{ ...first!, dependsOn: [first!.id] }] }] }), /is not another flow/);
         });
 
         it("serves the demo project: the fail-once flow fails, then a failed-only rerun succeeds", async () => {

@@ -168,6 +168,29 @@ describe("emulator: request signatures", () => {
             assert.deepEqual(await code(md5), { status: 400, code: "IncompleteSignature" });
         });
 
+        // What @alicloud/pop-core sends with { method: "POST" }: no query, every parameter and the
+        // Signature in an application/x-www-form-urlencoded body.
+        const asFormBody = (req: WireRequest): WireRequest => ({
+            method: "POST",
+            path: "/",
+            headers: { ...req.headers, "content-type": "application/x-www-form-urlencoded" },
+            body: req.path.slice(req.path.indexOf("?") + 1),
+        });
+
+        it("accepts the signature and every parameter in a POST form body", async () => {
+            const res = await send(emu.port, asFormBody(signV2({ key: KEY, action: "SubmitFlow", params: SUBMIT, host: host() })));
+            assert.equal(res.status, 200, res.text);
+            assert.equal(emu.instances()[0]?.id, res.json["Id"]);
+        });
+
+        it("answers SignatureDoesNotMatch (not IncompleteSignature) to a form body signed with the wrong secret", async () => {
+            const res = await send(emu.port, asFormBody(signV2({ key: { ...KEY, secret: "wrong-secret" }, action: "SubmitFlow", params: SUBMIT, host: host() })));
+            assert.deepEqual([res.status, res.json["Code"]], [400, "SignatureDoesNotMatch"]);
+            // Official clients read the server's string to sign after the first ':' (aliyun-python-sdk-core crashes without one).
+            assert.match(String(res.json["Message"]), /string to sign is:POST&%2F&/);
+            assert.equal(emu.instances().length, 0);
+        });
+
         it("signs with the HTTP method: a POST signature does not verify as GET", async () => {
             const req = signV2({ key: KEY, action: "SubmitFlow", params: SUBMIT, host: host() });
             assert.deepEqual(await code({ ...req, method: "GET" }), { status: 400, code: "SignatureDoesNotMatch" });

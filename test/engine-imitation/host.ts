@@ -289,8 +289,10 @@ export class ProviderHost {
             child.kill("SIGKILL");
         };
         process.once("exit", reap);
+        // "close", not "exit": it comes once stdout and stderr have ended too, so every line the
+        // host printed has been read when `exited` resolves.
         const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-            child.once("exit", (code, signal) => {
+            child.once("close", (code, signal) => {
                 process.off("exit", reap);
                 resolve({ code, signal });
             });

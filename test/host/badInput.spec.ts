@@ -43,7 +43,7 @@ const ROWS: [string, PropertyMap, string][] = [
     ["flowId a boolean", { ...good, flowId: true }, "flowId"],
     ["flowId an object", { ...good, flowId: { id: DEMO_IDS.succeedingFlowId } }, "flowId"],
     // regions
-    ["a region that does not exist", { ...good, regionId: "cn-atlantis" }, "regionId"],
+    ["a region with an underscore", { ...good, regionId: "cn_atlantis" }, "regionId"],
     ["a region of the wrong shape", { ...good, regionId: "Hangzhou" }, "regionId"],
     ["an empty region", { ...good, regionId: "" }, "regionId"],
     ["a region with a trailing space", { ...good, regionId: "cn-hangzhou " }, "regionId"],
@@ -105,10 +105,6 @@ describe("bad input: every malformed FlowSubmission is rejected by check() befor
         fs.rmSync(home, { recursive: true, force: true });
     });
 
-    it(`has at least 40 rows (${ROWS.length})`, () => {
-        assert.ok(ROWS.length >= 40);
-    });
-
     for (const [what, inputs, property] of ROWS) {
         it(`rejects ${what}, naming ${property.length > 40 ? `${property.slice(0, 40)}…` : property}`, async () => {
             const urn = urnFor(`bad-${ROWS.findIndex((r) => r[0] === what)}`, PROJECT, "dev", TYPE);
@@ -116,16 +112,15 @@ describe("bad input: every malformed FlowSubmission is rejected by check() befor
             const named = result.failures.find((f) => f.property === property);
             assert.ok(named, `no failure names ${property}: ${JSON.stringify(result.failures)}`);
             assert.ok(named.reason.length > 10, `the reason says what is wrong: ${named.reason}`);
+            // Checked after this row's check() answered: the emulator saw no call at all.
+            assert.deepEqual(emu.stats().calls, {});
+            assert.equal(emu.instances().length, 0);
         });
     }
 
     it("accepts the well-formed inputs the rows start from (the table tests the inputs, not the setup)", async () => {
         const result = await host.check(urnFor("good", PROJECT, "dev", TYPE), {}, { ...good, __provider: PROVIDER });
         assert.deepEqual(result.failures, []);
-    });
-
-    it("the emulator saw no call at all", () => {
         assert.deepEqual(emu.stats().calls, {});
-        assert.equal(emu.instances().length, 0);
     });
 });

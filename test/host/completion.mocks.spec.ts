@@ -46,7 +46,8 @@ describe("FlowSubmission runs to completion (real host, emulator)", function () 
 
     before(async () => {
         // 1/100 of the seed's durations: the demo flows end within a second, the slow one in six.
-        emu = await startEmulator({ accessKeyId: TEST_KEY_ID, accessKeySecret: TEST_KEY_SECRET, timeScale: 0.01, seed: SEED });
+        // KillFlow present: most kill tests here are of KillFlow itself; the ones without it say so.
+        emu = await startEmulator({ accessKeyId: TEST_KEY_ID, accessKeySecret: TEST_KEY_SECRET, timeScale: 0.01, seed: SEED, killFlow: "present" });
     });
     beforeEach(async () => {
         engine = new MiniEngine(await startConfiguredHost(emu.url, PROJECT), PROJECT);
@@ -88,6 +89,8 @@ describe("FlowSubmission runs to completion (real host, emulator)", function () 
         assert.deepEqual(steps.map((s) => [s.kind, s.id]), [["update", id]]);
         assert.equal(engine.state.get(steps[0].urn)!.outputs.status, "SUCCEEDED");
         assert.equal(emu.instances().length, created, "no new submission");
+        // Output travels apart from the answer: wait for the line rather than read at once.
+        await engine.host.waitForOutput(`${id} failed in an earlier deployment; rerunning its failed nodes`);
         assert.ok(engine.host.output().some((l) => l.includes(`${id} failed in an earlier deployment; rerunning its failed nodes`)));
         assert.equal(emu.stats().calls.RerunFlow, 1);
     });
@@ -103,6 +106,7 @@ describe("FlowSubmission runs to completion (real host, emulator)", function () 
         assert.deepEqual(steps.map((s) => [s.kind, s.id]), [["update", init.id]]);
         assert.equal(engine.state.get(steps[0].urn)!.outputs.status, "SUCCEEDED");
         assert.equal(emu.instances().length, created);
+        await engine.host.waitForOutput(`${init.id} had not reached "completion"`);
         assert.ok(engine.host.output().some((l) => l.includes(`${init.id} had not reached "completion"`)));
     });
 
@@ -112,7 +116,9 @@ describe("FlowSubmission runs to completion (real host, emulator)", function () 
         await killOutside(emu, init.id);
         await engine.refresh();
         const created = emu.instances().length;
-        await failureOf(engine.up(program)).catch(() => undefined);
+        // The replacement is a new run of the same slow flow: it times out too and is kept in state.
+        const failed = await failureOf(engine.up(program));
+        assert.match((failed.errors[0].error as HostCallError).details, /did not reach "completion" within timeoutSeconds=1/);
         const step = engine.steps.find((s) => s.kind === "replace" || s.kind === "failed");
         assert.ok(step, "a new run was started");
         assert.notEqual(step.id, init.id);
@@ -126,7 +132,47 @@ describe("FlowSubmission runs to completion (real host, emulator)", function () 
         assert.equal(emu.instances().find((i) => i.id === id)!.status, "RUNNING");
         await engine.destroy();
         assert.equal(emu.instances().find((i) => i.id === id)!.status, "KILLED");
+        await engine.host.waitForOutput(`killing ${id}`);
         assert.ok(engine.host.output().some((l) => l.includes(`killing ${id}`)));
+    });
+
+    it("killOnDelete where the service has no KillFlow: suspends the run and kills its running job, says exactly that, never KILLED", async () => {
+        emu.configure({ killFlow: "absent" });
+        try {
+            const { steps } = await engine.up(programOf("halt-on-destroy", { flowId: SLOW_FLOW, waitFor: "start", killOnDelete: true }));
+            const id = steps[0].id!;
+            await engine.destroy();
+            assert.equal(engine.state.size, 0);
+            const run = emu.instances().find((i) => i.id === id)!;
+            assert.equal(run.status, "SUSPENDED");
+            assert.deepEqual(run.nodes.map((n) => [n.nodeName, n.status]), [["wait", "KILL_SUCCESS"]], "the second node never started");
+            const out = engine.host.output().join("\n");
+            assert.match(out, new RegExp(`EMR does not offer KillFlow \\(InvalidAction\\.NotFound\\), so ${id} was stopped with SuspendFlow and KillFlowJob instead\\. Suspended it: no further node starts\\.`));
+            assert.match(out, /Asked EMR to kill the running job: wait \(FNI-[0-9A-F]{16}, now KILL_SUCCESS\)\./);
+            assert.match(out, /The run is SUSPENDED \(not KILLED\)\./);
+            assert.doesNotMatch(out, new RegExp(`${id} is KILLED`));
+        } finally {
+            emu.configure({ killFlow: "present" });
+        }
+    });
+
+    it("killOnDelete without KillFlow: a job that cannot be killed fails the destroy, which names it, and the run stays in the stack", async () => {
+        emu.configure({ killFlow: "absent" });
+        try {
+            const { steps } = await engine.up(programOf("halt-refused", { flowId: SLOW_FLOW, waitFor: "start", killOnDelete: true }));
+            const id = steps[0].id!;
+            emu.faults.add({ action: "KillFlowJob", kind: "drop-before" });
+            const err = (await engine.destroy().then(() => undefined, (e: unknown) => e)) as Error | undefined;
+            assert.ok(err, "the destroy failed");
+            assert.match(err.message, /Could NOT kill: wait \(FNI-[0-9A-F]{16}/);
+            assert.match(err.message, /It stays in the stack/);
+            assert.equal(engine.state.size, 1);
+            assert.equal([...engine.state.values()][0]!.id, id);
+            assert.equal(emu.instances().find((i) => i.id === id)!.status, "SUSPENDED");
+        } finally {
+            emu.faults.clear();
+            emu.configure({ killFlow: "present" });
+        }
     });
 
     it("killOnDelete stops the old run when a change replaces it", async () => {
@@ -170,6 +216,7 @@ describe("FlowSubmission runs to completion (real host, emulator)", function () 
         const refreshed = await engine.refresh();
         assert.deepEqual(refreshed.map((s) => [s.kind, s.detail]), [["delete", "gone"]]);
         assert.equal(engine.state.size, 0);
+        await engine.host.waitForOutput(`${ghost} no longer exists`);
         assert.ok(engine.host.output().some((l) => l.includes(`${ghost} no longer exists`)));
     });
 
@@ -177,6 +224,7 @@ describe("FlowSubmission runs to completion (real host, emulator)", function () 
         const { steps } = await engine.up(programOf("finished", { killOnDelete: true }));
         await engine.destroy();
         assert.equal(emu.instances().find((i) => i.id === steps[0].id)!.status, "SUCCEEDED");
+        await engine.host.waitForOutput("already ended (SUCCEEDED); nothing to kill");
         assert.ok(engine.host.output().some((l) => l.includes("already ended (SUCCEEDED); nothing to kill")));
     });
 });

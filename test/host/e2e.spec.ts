@@ -62,6 +62,7 @@ describe("pulumi up / refresh / destroy with the real CLI", function () {
             spawnSync(cli.command!, ["stack", "rm", stack, "--yes", "--force", "--non-interactive"], { cwd: QUICKSTART, env });
             fs.rmSync(path.join(QUICKSTART, `Pulumi.${stack}.yaml`), { force: true });
         }
+        if (work) fs.rmSync(work, { recursive: true, force: true });
         await emu?.close();
     });
 

@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DEMO_IDS, DEMO_SEED, type RunningEmulator, type Seed } from "../../emulator";
-import { HostCallError, ProviderHost, Secret, isSecret, secret, type CapturedResource, type PropertyMap, type PropertyValue } from "../engine-imitation";
+import { HostCallError, ProviderHost, Secret, annotateSecrets, isSecret, secret, type CapturedResource, type PropertyMap, type PropertyValue } from "../engine-imitation";
 import { DeploymentError, MiniEngine } from "../engine-imitation/miniEngine";
 import { hostEnv, TEST_KEY_ID, TEST_KEY_SECRET } from "../support/testEnv";
 import type { FlowSubmissionArgs } from "../../sdk";
@@ -143,8 +143,8 @@ export class Stack {
     async crashAndRestart(): Promise<void> {
         const old = this.engine.host;
         old.kill("SIGKILL");
+        // `exited` resolves once the host's output pipes have closed: every line it printed is in.
         await old.exited;
-        await flushed();
         this.collect(old);
         const fresh = new MiniEngine(await this.newHost(), this.opts.project);
         for (const [urn, entry] of this.engine.state) fresh.state.set(urn, entry);
@@ -186,15 +186,29 @@ export class Stack {
         this.printed.push(...host.output(), ...host.errors());
     }
 
-    /** Everything this stack produced, for the secrets scan: output, errors, state, recorded submissions. */
+    /**
+     * What the engine keeps as a resource's outputs: what the host returned, with every output
+     * whose input of the same path was secret marked secret again (the engine's rule for a
+     * provider that does not take secrets). A secret the provider returned anywhere else stays
+     * plain here, and the scan finds it.
+     */
+    engineOutputs(urn: string): PropertyMap {
+        const entry = this.engine.state.get(urn);
+        if (!entry) throw new Error(`no resource ${urn} in state`);
+        return annotateSecrets(entry.outputs, markSecrets(entry.inputs, this.secretPaths.get(urn) ?? []));
+    }
+
+    /** Everything this stack produced, for the secrets scan: output, errors, state, recorded submissions. Call after {@link stop}. */
     produced(): { where: string; text: string }[] {
+        // Lines printed just before the host exits are only all in once it has exited.
+        if (this.host.running) throw new Error("scan a stack's output after stop(): the host is still running");
         const out: { where: string; text: string }[] = [];
         for (const p of this.providerStrings) out.push({ where: "__provider", text: p });
         for (const line of [...this.printed, ...this.host.output(), ...this.host.errors()]) out.push({ where: "provider output", text: line });
         for (const e of this.errors) out.push({ where: "error message", text: e });
         for (const [urn, entry] of this.engine.state) {
             const paths = this.secretPaths.get(urn) ?? [];
-            out.push({ where: `state outputs of ${urn}`, text: JSON.stringify(withoutSecrets(entry.outputs, paths)) });
+            out.push({ where: `state outputs of ${urn}`, text: JSON.stringify(withoutSecrets(this.engineOutputs(urn))) });
             out.push({ where: `state inputs of ${urn}`, text: JSON.stringify(withoutSecrets(entry.inputs, paths)) });
         }
         const journal = path.join(this.home, ".pulumi-emr-flow", "submissions");
@@ -206,21 +220,12 @@ export class Stack {
 
     async stop(): Promise<void> {
         await this.host.stop();
-        await flushed();
         this.collect(this.host);
     }
 
     dispose(): void {
         fs.rmSync(this.home, { recursive: true, force: true });
     }
-}
-
-/**
- * The host's output travels through a pipe: lines written just before it exited can still be on
- * their way when the exit is seen. One pass of the event loop after a short pause reads them.
- */
-function flushed(): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, 100));
 }
 
 /** A value with every secret (marked, or at one of `paths`) replaced: what may be shown is what is left. */
@@ -231,6 +236,18 @@ export function withoutSecrets(value: PropertyValue | PropertyMap, paths: string
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSecrets(v as PropertyValue, paths, at ? `${at}.${k}` : k)]));
     }
     return value;
+}
+
+/** `map` with the values at `paths` (`conf.token`) wrapped as secrets, as the program marked them. */
+export function markSecrets(map: PropertyMap, paths: string[]): PropertyMap {
+    const mark = (value: PropertyValue, at: string): PropertyValue => {
+        if (paths.includes(at) && !isSecret(value)) return new Secret(value);
+        if (value && typeof value === "object" && !Array.isArray(value) && !isSecret(value)) {
+            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mark(v as PropertyValue, `${at}.${k}`)])) as PropertyValue;
+        }
+        return value;
+    };
+    return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, mark(v as PropertyValue, k)])) as PropertyMap;
 }
 
 /** One row of the matrix. */

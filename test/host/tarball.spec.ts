@@ -6,12 +6,11 @@
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { ProviderHost, secret, urnFor } from "../engine-imitation";
 import { installFromTarball } from "../support/packInstall";
-import { hostEnv, TEST_KEY_ID, TEST_KEY_SECRET } from "../support/testEnv";
+import { hostEnv, tempDir, TEST_KEY_ID, TEST_KEY_SECRET } from "../support/testEnv";
 
 // A user's program in plain JavaScript, and a capture script that runs it under mocks and prints
 // what each resource registered: the exact `__provider` string and inputs `pulumi up` would send.
@@ -89,7 +88,7 @@ describe("the package installed from its tarball", function () {
         assert.ok(Buffer.byteLength(providerString) <= 8192, `__provider is ${Buffer.byteLength(providerString)} bytes`);
         assert.ok(!providerString.includes(TEST_KEY_SECRET));
 
-        host = await ProviderHost.start({ cwd: dir, project: "tarball-user", env: hostEnv(fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-home-"))) });
+        host = await ProviderHost.start({ cwd: dir, project: "tarball-user", env: hostEnv(tempDir("emr-flow-home-")) });
         await host.configure(
             { "alicloud:accessKey": TEST_KEY_ID, "alicloud:secretKey": secret(TEST_KEY_SECRET), "alicloud:region": "cn-hangzhou", "emr-flow:endpoint": emu.url },
             { secretKeys: ["alicloud:secretKey"] },
@@ -102,6 +101,8 @@ describe("the package installed from its tarball", function () {
         assert.equal(created.properties.status, "SUCCEEDED");
         assert.ok(emu.instances().some((i) => i.id === created.id));
         await host.delete(created.id, urn, created.properties);
+        // Output travels apart from the answer: wait for the line rather than read at once.
+        await host.waitForOutput(`${created.id} removed from the stack`);
         assert.ok(host.output().some((l) => l.includes(`${created.id} removed from the stack`)));
     });
 });

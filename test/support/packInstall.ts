@@ -7,6 +7,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { tempDir } from "./testEnv";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 let packed: Promise<string> | undefined;
@@ -14,7 +15,7 @@ let packed: Promise<string> | undefined;
 /** Packs `dist/` (already built by `npm test`) without running the build again. */
 export function packTarball(): Promise<string> {
     packed ??= Promise.resolve().then(() => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-pack-"));
+        const dir = tempDir("emr-flow-pack-");
         const out = execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], { cwd: ROOT, encoding: "utf8" });
         const [{ filename }] = JSON.parse(out) as { filename: string }[];
         return path.join(dir, filename);

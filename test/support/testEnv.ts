@@ -81,6 +81,41 @@ export function isolatedEnvironment(): { home(): string } {
     return { home: () => home };
 }
 
+const temporary = new Set<string>();
+let removeOnExit = false;
+
+/**
+ * A new temporary directory, removed when the test process exits (hosts that used it as HOME have
+ * exited by then) unless the test removed it first.
+ */
+export function tempDir(prefix: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    temporary.add(dir);
+    if (!removeOnExit) {
+        removeOnExit = true;
+        process.once("exit", () => {
+            for (const d of temporary) fs.rmSync(d, { recursive: true, force: true });
+        });
+    }
+    return dir;
+}
+
+const homes = new WeakMap<object, string>();
+
+/** The HOME a host started by {@link startConfiguredHost} runs with (its submission record is under it). */
+export function homeOf(host: object): string {
+    const home = homes.get(host);
+    if (home === undefined) throw new Error("not a host started by startConfiguredHost");
+    return home;
+}
+
+/** The files of the submission record under `home` (`~/.pulumi-emr-flow/submissions`), as the secrets scans read them. */
+export function recordedSubmissions(home: string): { where: string; text: string }[] {
+    const dir = path.join(home, ".pulumi-emr-flow", "submissions");
+    if (!fs.existsSync(dir)) return [];
+    return fs.readdirSync(dir).map((name) => ({ where: `recorded submission ${name}`, text: fs.readFileSync(path.join(dir, name), "utf8") }));
+}
+
 /**
  * Starts the real dynamic provider host for `project` (in `cwd`, default the repository root)
  * with a temporary HOME, and configures it the way `pulumi up` would with the test credentials,
@@ -92,7 +127,9 @@ export async function startConfiguredHost(
     opts: { cwd?: string; config?: Record<string, string>; secretKeys?: string[] } = {},
 ): Promise<import("../engine-imitation").ProviderHost> {
     const { ProviderHost, secret } = await import("../engine-imitation");
-    const host = await ProviderHost.start({ cwd: opts.cwd ?? path.resolve(__dirname, "..", ".."), project, stack: "dev", env: hostEnv(fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-home-"))) });
+    const home = tempDir("emr-flow-home-");
+    const host = await ProviderHost.start({ cwd: opts.cwd ?? path.resolve(__dirname, "..", ".."), project, stack: "dev", env: hostEnv(home) });
+    homes.set(host, home);
     await host.configure(
         { "alicloud:accessKey": TEST_KEY_ID, "alicloud:secretKey": secret(TEST_KEY_SECRET), "alicloud:region": "cn-hangzhou", "emr-flow:endpoint": endpoint, ...opts.config },
         { secretKeys: ["alicloud:secretKey", "alicloud:securityToken", ...(opts.secretKeys ?? [])] },
