@@ -7,6 +7,7 @@
  */
 import { isoTime, runFields, withoutUndefined, type NodeSummary } from "../provider/runs/instanceFields";
 import { isFinalFlowStatus, type FlowInstance } from "../provider/client/responses";
+import type { FlowInstanceStatus } from "./types";
 
 /** The live details of one flow instance (a run of a flow). Times are ISO-8601 (UTC). */
 export interface FlowInstanceDetails {
@@ -20,7 +21,7 @@ export interface FlowInstanceDetails {
     flowId?: string;
     flowName?: string;
     /** `PREP`, `RUNNING`, `SUSPENDED`, `SUCCEEDED`, `FAILED`, `KILLED`, or a newer value the service adds. */
-    status: string;
+    status: FlowInstanceStatus;
     /** Whether the status is one a run never leaves (`SUCCEEDED`, `FAILED`, `KILLED`). */
     finished: boolean;
     /** When the run was created. */

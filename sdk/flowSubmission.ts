@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { FlowSubmissionInputs } from "../provider/adapter/schema";
-import type { NodeSummary } from "../provider/adapter/dynamicProvider";
+import type { FlowSubmissionInputs, CheckedFlowSubmissionInputs as SchemaCheckedInputs, WaitFor as SchemaWaitFor } from "../provider/adapter/schema";
+import type { NodeSummary } from "../provider/runs/instanceFields";
+import type { CheckedFlowSubmissionInputs, ConfValue, FlowInstanceStatus, FlowSubmissionInputValues, WaitFor } from "./types";
 import { confValue, mapInput, timeoutValue, triggerValue } from "./inputValues";
 
 type ProviderModule = typeof import("../provider/adapter");
@@ -23,62 +24,66 @@ const providerShim: pulumi.dynamic.ResourceProvider = {
     delete: (id, props) => (require("pulumi-emr-flow/provider") as ProviderModule).flowSubmissionProvider.delete(id, props),
 };
 
-/** A `conf` value: a string; a number is sent as its decimal string, a Date as its ISO-8601 string (UTC), except `cyctime`'s (epoch ms). */
-type ConfValue = string | number | Date;
-
 /**
  * The arguments of a {@link FlowSubmission}. Every field accepts a `pulumi.Input`, so it can
  * come from another resource's output.
  */
 export interface FlowSubmissionArgs {
     /** The EMR project that owns the flow, `FP-` followed by 16 characters. Required. */
-    projectId: pulumi.Input<FlowSubmissionInputs["projectId"]>;
+    projectId: pulumi.Input<string>;
     /** The flow (workflow) to run, `F-` followed by 16 characters. Required. */
-    flowId: pulumi.Input<FlowSubmissionInputs["flowId"]>;
+    flowId: pulumi.Input<string>;
     /**
-     * The region of the project, such as `cn-hangzhou`.
-     * Default: stack config `alicloud:region`, then `ALIBABA_CLOUD_REGION`, then `ALICLOUD_REGION`;
-     * preview fails when none is set.
+     * The region of the project, such as `cn-hangzhou`. Preview fails when no region is set
+     * anywhere.
+     * @default stack config `alicloud:region`, then `ALIBABA_CLOUD_REGION`, then `ALICLOUD_REGION`
      */
-    regionId?: pulumi.Input<NonNullable<FlowSubmissionInputs["regionId"]>>;
+    regionId?: pulumi.Input<string | undefined> | undefined;
     /**
      * Flow parameters, sent as SubmitFlow's `Conf` JSON object of strings. `cyctime` (the
      * scheduled run time) takes a `Date`, epoch milliseconds or an ISO-8601 string and is sent as
      * epoch milliseconds; any other key takes a string, or a number (sent as its decimal string,
      * `3` as `"3"`) or a Date (sent as its ISO-8601 string in UTC). A value wrapped in `pulumi.secret()`
-     * stays secret in the outputs. Changing `conf` submits a new run. Default: no parameters.
+     * stays secret in the outputs. Changing `conf` submits a new run.
+     * @default no parameters
      */
-    conf?: pulumi.Input<Record<string, pulumi.Input<ConfValue>>>;
+    conf?: pulumi.Input<Record<string, pulumi.Input<ConfValue>>> | undefined;
     /**
      * Any values; when one changes, the next `pulumi up` submits a new run even if nothing else
      * changed (the same rule as pulumi-command's `triggers`). Strings, numbers, booleans, null,
      * Dates (compared as ISO-8601 strings), resources, and lists and plain objects of these, also
      * inside Outputs and Promises. A value whose change could go unseen (a function, a Map or Set,
-     * a class instance, undefined, NaN, a bigint) stops the program, naming it. Default: none.
+     * a class instance, undefined, NaN, a bigint) stops the program, naming it.
+     * @default none
      */
-    triggers?: pulumi.Input<pulumi.Input<unknown>[]>;
+    triggers?: pulumi.Input<pulumi.Input<unknown>[]> | undefined;
     /**
      * What `pulumi up` waits for after submitting: `"submission"` (return at once),
      * `"start"` (until the run leaves PREP) or `"completion"` (until it ends; a run that ends
      * FAILED or KILLED fails the deployment). Changing it never submits a new run.
-     * Default: `"completion"`.
+     * @default "completion"
      */
-    waitFor?: pulumi.Input<NonNullable<FlowSubmissionInputs["waitFor"]>>;
+    waitFor?: pulumi.Input<WaitFor> | undefined;
     /**
      * How long to wait, in seconds, before the deployment fails with the run kept in the stack
      * (the next `pulumi up` waits for the same run again). Pulumi's `customTimeouts` do not reach
-     * dynamic providers, so this is the deadline. Changing it never submits a new run.
-     * Default: 3600 (one hour); at most 604800 (seven days).
+     * dynamic providers, so this is the deadline. At most 604800 (seven days). Changing it never
+     * submits a new run.
+     * @default 3600 (one hour)
      */
-    timeoutSeconds?: pulumi.Input<number>;
+    timeoutSeconds?: pulumi.Input<number> | undefined;
     /**
      * When true, deleting or replacing this resource stops a run that is still going (KillFlow)
      * and waits until it is KILLED (where the service has no KillFlow: suspends the run and kills
      * its running jobs, and reports what it stopped). When false, delete only removes the run from the stack.
-     * Changing it never submits a new run. Default: false.
+     * Changing it never submits a new run.
+     * @default false
      */
-    killOnDelete?: pulumi.Input<boolean>;
+    killOnDelete?: pulumi.Input<boolean> | undefined;
 }
+
+/** The type token Pulumi gives a FlowSubmission (a dynamic resource's type carries the module and type names). */
+const FLOW_SUBMISSION_TYPE = "pulumi-nodejs:dynamic/emr-flow:FlowSubmission";
 
 /**
  * One run of an EMR flow, started by `pulumi up` with SubmitFlow. The flow instance ID
@@ -96,6 +101,14 @@ export interface FlowSubmissionArgs {
  * ```
  */
 export class FlowSubmission extends pulumi.dynamic.Resource {
+    /**
+     * Whether `obj` is a FlowSubmission, even one created by another copy of this package (where
+     * `instanceof` would say no), as Pulumi's generated resources do.
+     */
+    public static override isInstance(obj: unknown): obj is FlowSubmission {
+        return typeof obj === "object" && obj !== null && (obj as { __pulumiType?: unknown }).__pulumiType === FLOW_SUBMISSION_TYPE;
+    }
+
     /** The flow instance ID, `FI-…` (also the resource's `id`). */
     declare public readonly instanceId: pulumi.Output<string>;
     /** The RequestId of the SubmitFlow call, for Alibaba Cloud support. */
@@ -107,7 +120,7 @@ export class FlowSubmission extends pulumi.dynamic.Resource {
      * (or a newer value the service adds). `PREP` right after submission when `waitFor` is
      * `"submission"`; `pulumi refresh` reads the live value.
      */
-    declare public readonly status: pulumi.Output<string>;
+    declare public readonly status: pulumi.Output<FlowInstanceStatus>;
     /** When the run started, ISO-8601; absent until it has. */
     declare public readonly startTime: pulumi.Output<string | undefined>;
     /** When the run ended, ISO-8601; absent until it has. */
@@ -129,7 +142,7 @@ export class FlowSubmission extends pulumi.dynamic.Resource {
     /** The triggers, as given. */
     declare public readonly triggers: pulumi.Output<unknown[] | undefined>;
     /** What the deployment waits for, as given (default `"completion"`). */
-    declare public readonly waitFor: pulumi.Output<string | undefined>;
+    declare public readonly waitFor: pulumi.Output<WaitFor | undefined>;
     /** The wait's deadline in seconds, as given (default 3600). */
     declare public readonly timeoutSeconds: pulumi.Output<number | undefined>;
     /** Whether delete stops an unfinished run, as given (default false). */
@@ -193,8 +206,24 @@ function normalizeConf(conf: pulumi.Input<Record<string, pulumi.Input<ConfValue>
     });
 }
 
-// The argument interface carries the TSDoc; these lines keep it in step with the schema: adding
-// an input to the schema without documenting it here (or the reverse) fails to compile.
+// The argument interface carries the TSDoc and is written out plainly (see
+// `../provider/adapter/types.ts`); these lines keep it in step with the schema
+// (`../provider/adapter/schema.ts`). Adding an input to the schema without documenting it here
+// (or the reverse) fails to compile, and so does a plain input type that admits a value the
+// schema's type does not, or a checked type or `WaitFor` that differs from the schema's in
+// either direction. (The schema's input type takes any `conf` value, so that `check()` can say
+// what was given; the plain type names what the program may write.) None of this reaches the
+// declarations the package ships.
 type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : never;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+type Admits<Wide, Narrow> = [Narrow] extends [Wide] ? true : never;
 const argsMatchSchema: SameKeys<FlowSubmissionArgs, FlowSubmissionInputs> = true;
+const valuesKeysMatchSchema: SameKeys<FlowSubmissionInputValues, FlowSubmissionInputs> = true;
+const valuesAdmittedBySchema: Admits<FlowSubmissionInputs, FlowSubmissionInputValues> = true;
+const checkedMatchSchema: Same<CheckedFlowSubmissionInputs, SchemaCheckedInputs> = true;
+const waitForMatchesSchema: Same<WaitFor, SchemaWaitFor> = true;
 void argsMatchSchema;
+void valuesKeysMatchSchema;
+void valuesAdmittedBySchema;
+void checkedMatchSchema;
+void waitForMatchesSchema;

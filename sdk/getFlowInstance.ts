@@ -27,9 +27,9 @@ export interface GetFlowInstanceArgs {
     projectId: string;
     /**
      * The project's region, such as `cn-hangzhou`.
-     * Default: stack config `alicloud:region`, then `ALIBABA_CLOUD_REGION`, then `ALICLOUD_REGION`.
+     * @default stack config `alicloud:region`, then `ALIBABA_CLOUD_REGION`, then `ALICLOUD_REGION`
      */
-    regionId?: string;
+    regionId?: string | undefined;
 }
 
 /** The arguments of {@link getFlowInstanceOutput}: the same as {@link GetFlowInstanceArgs}, each an Input. */
@@ -38,8 +38,11 @@ export interface GetFlowInstanceOutputArgs {
     instanceId: pulumi.Input<string>;
     /** The project that owns the instance, `FP-…`. Required. */
     projectId: pulumi.Input<string>;
-    /** The project's region. Default: stack config `alicloud:region`, then `ALIBABA_CLOUD_REGION`, then `ALICLOUD_REGION`. */
-    regionId?: pulumi.Input<string | undefined>;
+    /**
+     * The project's region.
+     * @default stack config `alicloud:region`, then `ALIBABA_CLOUD_REGION`, then `ALICLOUD_REGION`
+     */
+    regionId?: pulumi.Input<string | undefined> | undefined;
 }
 
 /**

@@ -5,7 +5,8 @@
  */
 export { FlowSubmission } from "./flowSubmission";
 export type { FlowSubmissionArgs } from "./flowSubmission";
-export type { NodeSummary } from "../provider/adapter/dynamicProvider";
+export type { NodeSummary } from "../provider/runs/instanceFields";
+export type { ConfValue, WaitFor, FlowInstanceStatus } from "./types";
 export { FlowBackfill, MAX_BACKFILL_RUNS, BACKFILL_PLACEHOLDERS } from "./flowBackfill";
 export type { FlowBackfillArgs, BackfillTime } from "./flowBackfill";
 export { getFlowInstance, getFlowInstanceOutput, GET_FLOW_INSTANCE_TOKEN } from "./getFlowInstance";

@@ -20,9 +20,8 @@ import { REPLACE_ON_CHANGE, flowSubmissionSchema, type FlowSubmissionSchema } fr
 import { PROVIDER_KEY, STACK_KEY, inputsOf, liveFields, requirementMet, stripProvider, stripUndefined, waitForOf, type FlowSubmissionState } from "./state";
 
 export type { FlowSubmissionState, NodeSummary } from "./state";
-export { UNKNOWN } from "./inputs";
 export { ResourceInitError } from "./report";
-export { requirementMet, stripUndefined } from "./state";
+export { UNKNOWN, requirementMet, stripUndefined } from "./state";
 
 /** How long delete waits for a killed run to report KILLED, at most. */
 export const KILL_WAIT_MS = 10 * 60_000;

@@ -3,11 +3,10 @@
  * preview are checked again when they are), and which changes replace the run.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { REPLACE_ON_CHANGE, UPDATE_IN_PLACE, type CheckedFlowSubmissionInputs, type FlowSubmissionSchema } from "./schema";
-import { PROVIDER_KEY, STACK_KEY, inputsOf, requirementMet, stripUndefined, waitForOf } from "./state";
-
-/** The value Pulumi sends for an input that is not known yet (during preview). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import { REPLACE_ON_CHANGE, UPDATE_IN_PLACE, type FlowSubmissionSchema } from "./schema";
+// The plain form of the schema's output, so this module's declarations do not reach zod's.
+import type { CheckedFlowSubmissionInputs } from "./types";
+import { PROVIDER_KEY, STACK_KEY, UNKNOWN, inputsOf, requirementMet, stripUndefined, waitForOf } from "./state";
 
 /** Validates `news`, the region defaulted by `defaultRegion`; never throws. */
 export function checkInputs(schema: FlowSubmissionSchema, news: Record<string, unknown>, defaultRegion: () => string | undefined): pulumi.dynamic.CheckResult {

@@ -1,7 +1,8 @@
 /**
- * The one schema of FlowSubmission's inputs. `check()` validates with it, `create` trusts what
- * it produced, and the SDK derives its argument types from it (`z.input`), so there is no second
- * hand-kept interface to drift.
+ * The one schema of FlowSubmission's inputs. `check()` validates with it, and `create` trusts
+ * what it produced. The plain types the package declares (`types.ts`) are written out by hand, so
+ * no shipped declaration reaches zod's; the SDK checks them against this schema at compile time,
+ * so they cannot drift.
  *
  * This module is only ever loaded inside the dynamic provider host (by package name) or by
  * tests: the Pulumi closure serializer cannot serialize zod 4 objects, so the SDK imports types

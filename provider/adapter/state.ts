@@ -4,7 +4,9 @@
  */
 import { runFields, type NodeSummary } from "../runs/instanceFields";
 import type { FlowInstance } from "../client/responses";
-import { DEFAULT_WAIT_FOR, type CheckedFlowSubmissionInputs, type WaitFor } from "./schema";
+import { DEFAULT_WAIT_FOR } from "./schema";
+// The plain forms of the schema's types, so this module's declarations do not reach zod's.
+import type { CheckedFlowSubmissionInputs, WaitFor } from "./types";
 
 export type { NodeSummary } from "../runs/instanceFields";
 
@@ -19,6 +21,13 @@ export const PROVIDER_KEY = "__provider";
  * run: diff ignores it, it is not an output, and state written before it existed simply lacks it.
  */
 export const STACK_KEY = "__stack";
+
+/**
+ * The value Pulumi sends for an input that is not known yet (during preview). Kept here rather
+ * than beside `check` (`inputs.ts`), whose declarations name the zod schema, so that the
+ * provider's public declarations, which re-export it, do not reach zod's.
+ */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /**
  * The most nodes a FlowSubmission keeps in its `nodes` output. Each node is about 250 bytes of

@@ -12,7 +12,10 @@ import { EmrApiError, SubmissionOutcomeUnknownError } from "../../provider/clien
 import { retryPolicy, withRetry, type CallKind } from "../../provider/client/retry";
 
 const README = fs.readFileSync(path.resolve(__dirname, "..", "..", "README.md"), "utf8");
-const section = README.slice(README.indexOf("## Failures and retries"), README.indexOf("## The typed client"));
+const start = README.indexOf("## Failures and retries\n");
+assert.ok(start >= 0, "the README has a Failures and retries section");
+/** The section, up to the next heading of its level (whichever section follows it). */
+const section = README.slice(start, README.indexOf("\n## ", start + 1));
 
 /** Runs `withRetry` over answers that fail with `raw` (then succeed), returning the attempts made or the error. */
 async function attempts(kind: CallKind, raw: () => unknown, ctx: { statusCode?: number; contentType?: string } = {}): Promise<number | Error> {

@@ -57,6 +57,20 @@ describe("the package installed from its tarball", function () {
         assert.ok(fs.existsSync(path.join(installed, "dist", "sdk", "index.d.ts")), "type declarations ship");
         assert.ok(!fs.existsSync(path.join(installed, "test")), "tests do not ship");
         assert.ok(!fs.existsSync(path.join(installed, "node_modules", "@pulumi", "pulumi")), "@pulumi/pulumi is the user's, shared");
+        assert.ok(fs.readFileSync(path.join(installed, "LICENSE"), "utf8").includes("Apache License\n                           Version 2.0, January 2004"), "the licence text ships");
+        assert.ok(fs.existsSync(path.join(installed, "CHANGELOG.md")));
+        const manifest = JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8")) as { scripts?: Record<string, string>; repository?: { url: string } };
+        for (const hook of ["preinstall", "install", "postinstall", "prepare"]) assert.equal(manifest.scripts?.[hook], undefined, `no ${hook} script runs on install`);
+        assert.match(manifest.repository?.url ?? "", /github\.com/);
+        const maps: string[] = [];
+        const walk = (d: string): void => {
+            for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+                if (e.isDirectory()) walk(path.join(d, e.name));
+                else if (e.name.endsWith(".map") || fs.readFileSync(path.join(d, e.name), "utf8").includes("sourceMappingURL=")) maps.push(e.name);
+            }
+        };
+        walk(path.join(installed, "dist"));
+        assert.deepEqual(maps, [], "no source maps, and no reference to one");
     });
 
     it("exposes the resource at the root, the client at /client, and the emulator bin", () => {
