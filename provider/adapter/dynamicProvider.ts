@@ -119,7 +119,7 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
             return { id, props: outs, inputs: inputsOf(outs) };
         } catch (err) {
             if (!isInstanceNotFoundError(err)) throw this.keptInStack("refresh", id, state, err);
-            this.print(`emr-flow: ${id} no longer exists in project ${state.projectId}; it is removed from the stack`);
+            this.print(`emr-flow: ${id} no longer exists in project ${state.projectId}; refreshing drops it from the stack (a preview only reports this)`);
             // An empty id tells the engine the resource is gone.
             return { id: "", props: {} };
         }

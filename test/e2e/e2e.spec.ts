@@ -240,7 +240,7 @@ describe("the real Pulumi CLI against the emulator", function () {
 
                 own.reset();
                 const gone = await ws.ok(dir, ["refresh", "--yes", "--stack", stack], env);
-                assert.match(gone.out, new RegExp(`emr-flow: ${id} no longer exists in project ${PROJECT_ID}; it is removed from the stack`));
+                assert.match(gone.out, new RegExp(`emr-flow: ${id} no longer exists in project ${PROJECT_ID}; refreshing drops it from the stack`));
                 assert.deepEqual(flowSubmissions((await ws.exported(dir, stack)).resources), {});
             } finally {
                 await own.close();

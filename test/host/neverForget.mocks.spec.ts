@@ -147,7 +147,7 @@ describe("never forget a run the service still has (real host, emulator)", funct
             forRefresh.state.set(entry.urn, { ...forRefresh.state.get(entry.urn)!, id: ghost });
             const steps = await forRefresh.refresh();
             assert.deepEqual(steps.map((s) => [s.kind, s.id, s.detail]), [["delete", ghost, "gone"]]);
-            assert.ok(forRefresh.host.output().some((l) => l.includes(`${ghost} no longer exists in project ${DEMO_IDS.projectId}; it is removed from the stack`)));
+            assert.ok(forRefresh.host.output().some((l) => l.includes(`${ghost} no longer exists in project ${DEMO_IDS.projectId}; refreshing drops it from the stack`)));
             forRefresh.state.set(entry.urn, { ...entry, id: ghost, outputs: { ...entry.outputs, instanceId: ghost } });
             await forRefresh.destroy();
             assert.equal(forRefresh.state.size, 0);
