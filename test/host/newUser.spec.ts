@@ -104,6 +104,8 @@ describe("a new user's inputs, through the real provider host", function () {
         it("submits in such a region through the endpoint override, with a note instead of a refusal", async () => {
             const created = await host.create(urn(), { projectId: "FP-0000000000000W1R", flowId: "F-0000000000000W1R", regionId: "cn-wuhan-lr", waitFor: "submission", __provider: PROVIDER });
             assert.match(created.id, /^FI-/);
+            // Output travels apart from the answer: wait for the line rather than read at once.
+            await host.waitForOutput(/cn-wuhan-lr is not among the regions this package lists/);
             assert.ok(host.output().some((l) => /cn-wuhan-lr is not among the regions this package lists/.test(l)), host.output().join("\n"));
         });
     });
