@@ -412,14 +412,24 @@ describe("emr-flow command line (emulator)", function () {
             assert.equal(r.code, 4);
             assert.match(r.stderr, /instance FI-0000000000000000, project FP-D3M0000000000001, region cn-hangzhou failed with EMR\.FlowInstance\.NotFound/);
             assert.match(r.stderr, /Check the ID and that --project and --region are the ones it belongs to/);
-            assert.equal((json(r) as { error: { code: string } }).error.code, "EMR.FlowInstance.NotFound");
+            assertAdvisedOnce(r.stderr);
+            assert.equal((json(r) as { error: { code: string; message: string } }).error.code, "EMR.FlowInstance.NotFound");
+            assertAdvisedOnce((json(r) as { error: { message: string } }).error.message);
         });
 
         it("for an unknown flow", async () => {
             const r = await run(["submit", "-p", PROJECT, "-f", "F-0000000000000000"]);
             assert.equal(r.code, 4);
             assert.match(r.stderr, /EMR\.Flow\.NotFound/);
+            assertAdvisedOnce(r.stderr);
         });
+
+        /** One piece of advice for a thing not found: the command line's, naming its options, not the client's as well. */
+        function assertAdvisedOnce(text: string): void {
+            assert.equal(text.match(/Check the ID and that --project and --region are the ones it belongs to\./g)?.length, 1, text);
+            assert.equal(text.match(/\bCheck\b/g)?.length, 1, `advice given once: ${text}`);
+            assert.doesNotMatch(text, /exists in this region and that the endpoint is right/);
+        }
 
         it("for a wrong secret, without printing it", async () => {
             const r = await run(["list", "-p", PROJECT], { ALIBABA_CLOUD_ACCESS_KEY_SECRET: "wrong-secret-never-print" });
