@@ -10,6 +10,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { EmrConfigError, EmrFlowError, CredentialsError, isNotFoundError } from "../provider/client/errors";
+import { NOT_FOUND_ADVICE } from "../provider/client/classify";
 import { addFlows } from "./commands/flows";
 import { addKill } from "./commands/kill";
 import { addList } from "./commands/list";
@@ -57,6 +58,8 @@ function buildProgram(ctx: CliContext, result: { code: ExitCode }, help: { json:
     return program;
 }
 
+const CLI_NOT_FOUND_ADVICE = "Check the ID and that --project and --region are the ones it belongs to.";
+
 /** Maps any error to its message, stable code and exit code. */
 export function classify(err: unknown): { message: string; code: string; exitCode: ExitCode } {
     if (err instanceof CliError) return { message: err.message, code: err.code, exitCode: err.exitCode };
@@ -68,7 +71,10 @@ export function classify(err: unknown): { message: string; code: string; exitCod
     if (CredentialsError.isInstance(err)) return { message: err.message, code: err.code, exitCode: EXIT.api };
     if (isNotFoundError(err)) {
         const e = err as EmrFlowError;
-        return { message: `${e.message} Check the ID and that --project and --region are the ones it belongs to.`, code: e.code, exitCode: EXIT.api };
+        // One piece of advice, the command line's own: in place of the client's, which speaks of
+        // settings rather than options, or after the message when it has none of that kind.
+        const message = e.message.includes(NOT_FOUND_ADVICE) ? e.message.replace(NOT_FOUND_ADVICE, CLI_NOT_FOUND_ADVICE) : `${e.message} ${CLI_NOT_FOUND_ADVICE}`;
+        return { message, code: e.code, exitCode: EXIT.api };
     }
     if (EmrFlowError.isInstance(err)) return { message: err.message, code: err.code, exitCode: EXIT.api };
     const message = err instanceof Error ? err.message : String(err);

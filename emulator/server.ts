@@ -72,6 +72,12 @@ export interface EmulatorStats {
     maxConcurrentRunning: number;
     /** Error answers per error Code; dropped connections count as `ConnectionDropped`. */
     rejected: Record<string, number>;
+    /**
+     * Calls per action name whose client closed the connection before the answer was sent (a
+     * client that gave up, at its deadline or read timeout). Connections the emulator drops
+     * itself (the drop faults) are not counted here.
+     */
+    abandoned: Record<string, number>;
 }
 
 export type TunableOptions = Partial<Pick<EmulatorOptions, "latencyMs" | "actionLatencyMs" | "rateLimitPerSecond" | "timeScale" | ContractSetting>>;
@@ -128,6 +134,7 @@ class Emulator {
     private contract: { killFlow: "present" | "absent"; externalStatusSpelling: ExternalStatusSpelling; nameFilter: NameFilter };
     private calls: Record<string, number> = {};
     private rejected: Record<string, number> = {};
+    private abandoned: Record<string, number> = {};
     private accepted: number[] = [];
     private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -195,11 +202,12 @@ class Emulator {
         this.nonces.clear();
         this.calls = {};
         this.rejected = {};
+        this.abandoned = {};
         this.accepted = [];
     }
 
     stats(): EmulatorStats {
-        return { calls: { ...this.calls }, maxConcurrentRunning: this.store.maxConcurrentRunning(), rejected: { ...this.rejected } };
+        return { calls: { ...this.calls }, maxConcurrentRunning: this.store.maxConcurrentRunning(), rejected: { ...this.rejected }, abandoned: { ...this.abandoned } };
     }
 
     instances(): EmulatorInstanceView[] {
@@ -303,7 +311,10 @@ class Emulator {
         const host = hostOf(req);
         // Filled in by the gate once the action name is known (properties, not locals, so the
         // compiler does not narrow them away across the callback).
-        const call: { action?: string; fault?: FaultHit } = {};
+        const call: { action?: string; fault?: FaultHit; dropped?: boolean } = {};
+        res.once("close", () => {
+            if (call.action !== undefined && !call.dropped && !res.writableEnded) this.count(this.abandoned, call.action);
+        });
         let outcome: { status: number; body: unknown } | ApiError | HtmlAnswer;
         try {
             const result = this.runAction(req, body, (name) => {
@@ -321,6 +332,7 @@ class Emulator {
             outcome = { status: 200, body: { RequestId: id, ...answer } };
         } catch (err) {
             if (err === DROP) {
+                call.dropped = true;
                 this.count(this.rejected, "ConnectionDropped");
                 req.socket.destroy();
                 return;
@@ -332,6 +344,7 @@ class Emulator {
         const latency = call.action === undefined ? 0 : (this.tunables.actionLatencyMs[call.action] ?? this.tunables.latencyMs);
         await this.sleep(latency + (call.fault?.kind === "delay" ? call.fault.delayMs : 0));
         if (call.fault?.kind === "drop-after") {
+            call.dropped = true;
             this.count(this.rejected, "ConnectionDropped");
             req.socket.destroy();
             return;

@@ -36,32 +36,32 @@ export interface FlowBackfillArgs {
      * The project's region. Default: stack config `alicloud:region`, then `ALIBABA_CLOUD_REGION`,
      * then `ALICLOUD_REGION` (as FlowSubmission).
      */
-    regionId?: pulumi.Input<string>;
+    regionId?: pulumi.Input<string | undefined> | undefined;
     /**
      * The first scheduled time, such as `"2026-11-01"` (midnight at `utcOffset`) or
      * `"2026-11-01T06:00"`. A plain value, not an Output. Required unless `cyctimes` is given.
      */
-    from?: string | Date;
+    from?: string | Date | undefined;
     /**
      * The last scheduled time, inclusive: the runs are `from`, `from + every`, ... up to and
      * including `to` when it falls on the schedule. A plain value. Required unless `cyctimes` is given.
      */
-    to?: string | Date;
+    to?: string | Date | undefined;
     /**
      * The interval between scheduled times: a whole number followed by `m` (minutes), `h` (hours)
      * or `d` (days), such as `"1d"`, `"6h"` or `"30m"`. Default: `"1d"`.
      */
-    every?: string;
+    every?: string | undefined;
     /**
      * The scheduled times, instead of `from`/`to`/`every`: each a date, a local date and time, an
      * ISO-8601 string with a zone, a Date or epoch ms. Whole minutes only; no duplicates.
      */
-    cyctimes?: BackfillTime[];
+    cyctimes?: BackfillTime[] | undefined;
     /**
      * The fixed offset from UTC at which dates without a zone are read and placeholders are filled,
      * such as `"+08:00"` for China Standard Time. No daylight saving. Default: `"+00:00"` (UTC).
      */
-    utcOffset?: string;
+    utcOffset?: string | undefined;
     /**
      * Flow parameters sent with every run. Plain string values may hold placeholders, filled per
      * run from its scheduled time at `utcOffset`: `{yyyyMMdd}`, `{yyyy-MM-dd}`, `{yyyy}`, `{MM}`,
@@ -69,13 +69,13 @@ export interface FlowBackfillArgs {
      * Any other `{...}` is an error. Values that are Outputs are sent as they are, unfilled.
      * `cyctime` itself is set on every run and must not be given. Default: only `cyctime`.
      */
-    conf?: Record<string, pulumi.Input<string>>;
+    conf?: Record<string, pulumi.Input<string>> | undefined;
     /**
      * How many runs may be in flight at once. Runs are put in this many lanes by scheduled time,
      * and each run waits for the one before it in its lane (`dependsOn`); with `waitFor:
      * "completion"` that bounds the runs going at once. Default: 1 (one after another).
      */
-    maxConcurrent?: number;
+    maxConcurrent?: number | undefined;
     /**
      * What each run's deployment waits for: `"submission"`, `"start"` or `"completion"`. Only
      * `"completion"` makes `maxConcurrent` a bound on runs going in EMR; with the others it only

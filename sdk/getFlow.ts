@@ -17,14 +17,14 @@ export interface GetFlowArgs {
     /** The project that holds the flow, `FP-…` (the `FP-` may be left out); `getFlowProject` finds it by name. Required. */
     projectId: string;
     /** The flow's name, matched exactly (case included). */
-    name?: string;
+    name?: string | undefined;
     /** The flow's ID, `F-` followed by 16 characters. */
-    flowId?: string;
+    flowId?: string | undefined;
     /**
      * The project's region, such as `cn-hangzhou`.
      * Default: stack config `alicloud:region`, then `ALIBABA_CLOUD_REGION`, then `ALICLOUD_REGION`.
      */
-    regionId?: string;
+    regionId?: string | undefined;
 }
 
 /** The arguments of {@link getFlowOutput}: the same as {@link GetFlowArgs}, each an Input. */

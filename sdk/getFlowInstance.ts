@@ -75,7 +75,9 @@ type DetailsModule = typeof import("./flowInstanceDetails");
  */
 export async function getFlowInstance(args: GetFlowInstanceArgs): Promise<FlowInstanceDetails> {
     // Required here rather than at the top: every program loads the SDK, and only the programs
-    // that look runs up should pay for zod and Alibaba's client.
+    // that look runs up should pay for these modules. The ID checks are plain code; Alibaba's
+    // client (and zod, which parses its answers) is loaded by lookupRuntime only when the lookup
+    // really calls EMR, never under mocks.
     const { INSTANCE_ID_PATTERN, checkId } = require("../provider/runs/inputs") as InputsModule;
     const problems: string[] = [];
     if (typeof args?.instanceId !== "string" || !INSTANCE_ID_PATTERN.test(args.instanceId)) {

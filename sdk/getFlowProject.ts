@@ -15,14 +15,14 @@ export type { FlowProjectDetails } from "./flowCatalogDetails";
 /** The arguments of {@link getFlowProject}: a `name` or a `projectId`, not both. */
 export interface GetFlowProjectArgs {
     /** The project's name, matched exactly (case included). */
-    name?: string;
+    name?: string | undefined;
     /** The project's ID, `FP-` followed by 16 characters (the `FP-` may be left out). */
-    projectId?: string;
+    projectId?: string | undefined;
     /**
      * The project's region, such as `cn-hangzhou`.
      * Default: stack config `alicloud:region`, then `ALIBABA_CLOUD_REGION`, then `ALICLOUD_REGION`.
      */
-    regionId?: string;
+    regionId?: string | undefined;
 }
 
 /** The arguments of {@link getFlowProjectOutput}: the same as {@link GetFlowProjectArgs}, each an Input. */

@@ -86,6 +86,9 @@ function target(ctx: ErrorContext): string {
     return parts.length > 0 ? ` for ${parts.join(", ")}` : "";
 }
 
+/** What a 404 answer's message advises; the command line puts its own, which names its options, in its place. */
+export const NOT_FOUND_ADVICE = "Check that the project, flow or instance exists in this region and that the endpoint is right.";
+
 function adviceFor(code: string, statusCode: number | undefined, ctx: ErrorContext, recommend: string | undefined): string {
     const creds = ctx.credentialSource ? ` (credentials from ${ctx.credentialSource})` : "";
     if (isThrottlingAnswer(code, statusCode)) {
@@ -124,9 +127,7 @@ function adviceFor(code: string, statusCode: number | undefined, ctx: ErrorConte
     if (statusCode === 403 || /^Forbidden|NoPermission/.test(code)) {
         return `The caller${creds} lacks permission for emr:${ctx.action}: grant it in RAM (for example the AliyunEMRFullAccess policy) or use other credentials.`;
     }
-    if (statusCode === 404) {
-        return "Check that the project, flow or instance exists in this region and that the endpoint is right.";
-    }
+    if (statusCode === 404) return NOT_FOUND_ADVICE;
     if (statusCode !== undefined && statusCode >= 500) return "The EMR service had a temporary problem: try again later.";
     return recommend ? `See ${recommend} for a diagnosis.` : "Check the inputs named above.";
 }

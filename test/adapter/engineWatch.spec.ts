@@ -21,17 +21,25 @@ describe("watching the engine that started the provider host", () => {
     });
 
     it("calls back once the engine is gone, after two refused checks", async () => {
-        const server = net.createServer((s) => s.destroy());
+        let checks = 0;
+        const server = net.createServer((s) => {
+            checks++;
+            s.destroy();
+        });
         await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
         const port = (server.address() as net.AddressInfo).port;
         let gone = 0;
         const stop = exitWhenEngineGone({ host: "127.0.0.1", port }, () => gone++, 50);
+        const until = async (test: () => boolean): Promise<void> => {
+            for (let i = 0; i < 1000 && !test(); i++) await new Promise((r) => setTimeout(r, 10));
+        };
         try {
-            await new Promise((r) => setTimeout(r, 300));
+            // Counted checks, not a length of time: three answered checks, and no call back.
+            await until(() => checks >= 3);
+            assert.ok(checks >= 3, `the watcher checked ${checks} times`);
             assert.equal(gone, 0, "not while it listens");
             await new Promise((r) => server.close(r));
-            const end = Date.now() + 5000;
-            while (gone === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+            await until(() => gone > 0);
             assert.equal(gone, 1);
         } finally {
             stop();

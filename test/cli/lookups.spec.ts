@@ -24,6 +24,7 @@ describe("emr-flow projects and flows (emulator)", function () {
     this.timeout(60_000);
     let emu: RunningEmulator;
     let env: NodeJS.ProcessEnv;
+    let home = "";
 
     function run(args: string[]): Promise<Result> {
         return new Promise((resolve, reject) => {
@@ -41,7 +42,8 @@ describe("emr-flow projects and flows (emulator)", function () {
     before(async () => {
         assert.ok(fs.existsSync(MAIN), `${MAIN} is missing: run npm run build first`);
         emu = await startEmulator({ accessKeyId: TEST_KEY_ID, accessKeySecret: TEST_KEY_SECRET, timeScale: 0.01, seed: LOOKUP_SEED });
-        env = hostEnv(fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-cli-home-")), {
+        home = fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-cli-home-"));
+        env = hostEnv(home, {
             PATH: process.env.PATH,
             ALIBABA_CLOUD_ACCESS_KEY_ID: TEST_KEY_ID,
             ALIBABA_CLOUD_ACCESS_KEY_SECRET: TEST_KEY_SECRET,
@@ -52,6 +54,7 @@ describe("emr-flow projects and flows (emulator)", function () {
     });
     after(async () => {
         await emu?.close();
+        if (home) fs.rmSync(home, { recursive: true, force: true });
     });
 
     it("projects: every project of the region in a table, across pages", async () => {

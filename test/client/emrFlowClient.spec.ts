@@ -477,13 +477,23 @@ describe("observeWire", () => {
     }
 
     it("enforces the connect timeout and knows nothing was sent", async () => {
+        // The limit that fired, not how long it took: a request with a 50 ms limit gives up while
+        // one with a limit far longer than the test is still waiting, and its error names 50 ms.
         const record: WireRecord = { requested: false, connected: false, connectTimeoutMs: 50 };
-        const started = Date.now();
+        const longAgent = blackholeAgent();
+        let longSettled = false;
+        const long = observeWire(() => post(longAgent), { requested: false, connected: false, connectTimeoutMs: 600_000 }).then(
+            () => assert.fail("should not connect"),
+            () => (longSettled = true),
+        );
         const error = await observeWire(() => post(blackholeAgent()), record).then(
             () => assert.fail("should not connect"),
             (e: unknown) => e,
         );
-        assert.ok(Date.now() - started < 2_000);
+        assert.equal(longSettled, false, "the request with the long limit is still connecting");
+        longAgent.destroy();
+        await long;
+        assert.match(String((error as Error).message), /connect timed out after 50 ms/);
         assert.equal((error as { code?: string }).code, "ETIMEDOUT");
         assert.equal(record.requested, true);
         assert.equal(record.connected, false);

@@ -88,6 +88,9 @@ describe("emulator: faults, limits, concurrency, robustness, control API", () =>
             const err = await callError(send(emu.port, api.sign("SubmitFlow", SUBMIT), 100));
             assert.match(err.message, /timeout/);
             assert.equal(emu.instances().length, 1);
+            // The client gave up: the emulator counts the call as abandoned once it sees the close.
+            for (let i = 0; i < 200 && !emu.stats().abandoned["SubmitFlow"]; i++) await new Promise((r) => setTimeout(r, 10));
+            assert.deepEqual(emu.stats().abandoned, { SubmitFlow: 1 });
             // The delayed answer comes after an undelayed call sent after it (order, not a clock reading).
             emu.faults.add({ action: "SubmitFlow", kind: "delay", delayMs: 150, count: 1 });
             const order: string[] = [];
@@ -105,6 +108,7 @@ describe("emulator: faults, limits, concurrency, robustness, control API", () =>
             assert.equal(err.code, "ECONNRESET");
             assert.equal(emu.instances().length, 0);
             assert.equal(emu.stats().rejected["ConnectionDropped"], 1);
+            assert.deepEqual(emu.stats().abandoned, {}, "a connection the emulator drops is not a client giving up");
             // The dropped request's nonce was never consumed, so the very same bytes go through now.
             assert.equal((await send(emu.port, signed)).status, 200);
         });
@@ -249,7 +253,7 @@ describe("emulator: faults, limits, concurrency, robustness, control API", () =>
             assert.deepEqual(instances, JSON.parse(JSON.stringify(emu.instances())));
             assert.deepEqual([instances[0]!.id, instances[0]!.flowId, instances[0]!.conf], [id, DEMO_IDS.succeedingFlowId, { cyctime: "1" }]);
             const stats = (await control(emu, "GET", "stats")).json;
-            assert.deepEqual(stats, { calls: { SubmitFlow: 1 }, maxConcurrentRunning: 1, rejected: {} });
+            assert.deepEqual(stats, { calls: { SubmitFlow: 1 }, maxConcurrentRunning: 1, rejected: {}, abandoned: {} });
             assert.deepEqual((await control(emu, "POST", "reset")).json, { reset: true });
             assert.deepEqual(emu.instances(), []);
             assert.deepEqual(emu.stats().calls, {});

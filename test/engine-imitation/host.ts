@@ -14,7 +14,9 @@
  *   `PULUMI_RUNTIME_<OPTION>` for each `runtime.options` entry of `Pulumi.yaml`, and
  *   `PULUMI_CONFIG`: only the `pulumi-nodejs:` keys of the stack config, without the namespace
  *   (`{}` when there are none). No stack name and no organization: the engine sets no
- *   `PULUMI_NODEJS_STACK`, so `pulumi.getStack()` in the provider process says "stack";
+ *   `PULUMI_NODEJS_STACK`, so `pulumi.getStack()` in the provider process says "stack" (the
+ *   provider learns its stack from the SDK's hidden `__stack` input instead; a variable the
+ *   caller's own environment holds passes through, as it does under the engine);
  * - `Configure` sends the whole stack config as `args` (fully qualified keys, secret values
  *   wrapped) and `variables` (keys `pulumi-nodejs:config:<key>`), with `acceptSecrets: true`,
  *   `acceptResources: true`; for refresh and destroy the engine sends the config saved in the

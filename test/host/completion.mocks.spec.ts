@@ -146,6 +146,8 @@ describe("FlowSubmission runs to completion (real host, emulator)", function () 
             const run = emu.instances().find((i) => i.id === id)!;
             assert.equal(run.status, "SUSPENDED");
             assert.deepEqual(run.nodes.map((n) => [n.nodeName, n.status]), [["wait", "KILL_SUCCESS"]], "the second node never started");
+            // Every line, including any that came after destroy's answer: the host has exited.
+            await engine.host.stop();
             const out = engine.host.output().join("\n");
             assert.match(out, new RegExp(`EMR does not offer KillFlow \\(InvalidAction\\.NotFound\\), so ${id} was stopped with SuspendFlow and KillFlowJob instead\\. Suspended it: no further node starts\\.`));
             assert.match(out, /Asked EMR to kill the running job: wait \(FNI-[0-9A-F]{16}, now KILL_SUCCESS\)\./);

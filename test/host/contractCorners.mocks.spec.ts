@@ -100,9 +100,10 @@ describe("reliability: the fault matrix across the contract corners (real host, 
             emu.faults.clear();
         }
         const submitCalls = (emu.stats().calls.SubmitFlow ?? 0) - before;
+        // Stopped first: a line naming a run can arrive after the answer, and is only surely in once the host has exited.
+        await stack.stop();
         const counted: MatrixRow = { ...tally(name, emu, stack, runs, result.ups), corners: describeCorners(corners), faults: faults.map(describeFault).join(" + ") || "none", submitCalls };
         rows.push(counted);
-        await stack.stop();
         const why = `${name}: ${JSON.stringify(counted)}\n${stack.errors.join("\n")}\n${stack.printed.join("\n")}`;
         assert.equal(counted.duplicates, 0, `duplicates in ${why}`);
         assert.equal(counted.lost, 0, `lost runs in ${why}`);

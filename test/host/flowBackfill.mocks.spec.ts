@@ -29,15 +29,28 @@ describe("FlowBackfill through the real provider host (emulator)", function () {
     this.timeout(120_000);
     let emu: RunningEmulator;
     let engine: MiniEngine;
+    // The emulator's clock, which a test can stop: while it stands, no run leaves PREP, so runs
+    // submitted then are in flight together whatever the machine's speed.
+    let stoppedAt: number | undefined;
+    let lost = 0;
+    const clock = (): number => stoppedAt ?? Date.now() - lost;
+    const stopClock = (): void => {
+        stoppedAt = clock();
+    };
+    const startClock = (): void => {
+        if (stoppedAt !== undefined) lost = Date.now() - stoppedAt;
+        stoppedAt = undefined;
+    };
 
     before(async () => {
-        emu = await startEmulator({ accessKeyId: TEST_KEY_ID, accessKeySecret: TEST_KEY_SECRET, timeScale: 0.01 });
+        emu = await startEmulator({ accessKeyId: TEST_KEY_ID, accessKeySecret: TEST_KEY_SECRET, timeScale: 0.01, now: clock });
     });
     beforeEach(async () => {
         emu.reset();
         engine = new MiniEngine(await startConfiguredHost(emu.url, PROJECT), PROJECT);
     });
     afterEach(async () => {
+        startClock();
         await engine.host.stop();
     });
     after(async () => {
@@ -45,7 +58,14 @@ describe("FlowBackfill through the real provider host (emulator)", function () {
     });
 
     it("runs a 5-day backfill with maxConcurrent 2: never more than two runs in flight in EMR", async () => {
-        const { result } = await engine.up(backfill("nov", { from: "2026-11-01", to: "2026-11-05", maxConcurrent: 2, conf: { bizdate: "{yyyyMMdd}" } }));
+        // Two runs in flight at once is shown with the clock stopped until both lanes have
+        // submitted, not left to how fast this machine submits the second before the first ends.
+        stopClock();
+        const up = engine.up(backfill("nov", { from: "2026-11-01", to: "2026-11-05", maxConcurrent: 2, conf: { bizdate: "{yyyyMMdd}" } }));
+        for (let i = 0; i < 2400 && (emu.stats().calls.SubmitFlow ?? 0) < 2; i++) await new Promise((r) => setTimeout(r, 25));
+        assert.equal(emu.stats().calls.SubmitFlow, 2, "both lanes submitted while the first runs could not end");
+        startClock();
+        const { result } = await up;
         const instances = emu.instances();
         assert.equal(instances.length, 5);
         assert.equal(emu.stats().maxConcurrentRunning, 2, "two at once, never three");

@@ -97,6 +97,8 @@ describe("never forget a run the service still has (real host, emulator)", funct
             assert.match(destroyed.details, answer);
             assert.match(destroyed.details, new RegExp(`${id} stays in the stack`));
             assert.equal(engine.state.size, 1, "destroy kept the run");
+            // A line can arrive after the answer: only once the host has exited is all it printed in.
+            await engine.host.stop();
             assert.equal(engine.host.output().some((l) => /no longer exists|nothing to kill|removed from the stack/.test(l)), false, engine.host.output().join("\n"));
             assert.equal(emu.instances().find((i) => i.id === id)!.status, "RUNNING", "the run was not killed");
         } finally {
@@ -147,10 +149,13 @@ describe("never forget a run the service still has (real host, emulator)", funct
             forRefresh.state.set(entry.urn, { ...forRefresh.state.get(entry.urn)!, id: ghost });
             const steps = await forRefresh.refresh();
             assert.deepEqual(steps.map((s) => [s.kind, s.id, s.detail]), [["delete", ghost, "gone"]]);
+            // Output travels apart from the answer: wait for the line rather than read at once.
+            await forRefresh.host.waitForOutput(`${ghost} no longer exists in project ${DEMO_IDS.projectId}; refreshing drops it from the stack`);
             assert.ok(forRefresh.host.output().some((l) => l.includes(`${ghost} no longer exists in project ${DEMO_IDS.projectId}; refreshing drops it from the stack`)));
             forRefresh.state.set(entry.urn, { ...entry, id: ghost, outputs: { ...entry.outputs, instanceId: ghost } });
             await forRefresh.destroy();
             assert.equal(forRefresh.state.size, 0);
+            await forRefresh.host.waitForOutput(`${ghost} no longer exists; nothing to kill`);
             assert.ok(forRefresh.host.output().some((l) => l.includes(`${ghost} no longer exists; nothing to kill`)));
         } finally {
             await forRefresh.host.stop();

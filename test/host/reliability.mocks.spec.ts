@@ -85,9 +85,10 @@ describe("reliability: the fault matrix (real host, emulator faults)", function 
         }
         const calls = callsSince(before.calls);
         const rejected = deltaSince(before.rejected, emu.stats().rejected);
+        // Stopped first: a line naming a run can arrive after the answer, and is only surely in once the host has exited.
+        await stack.stop();
         const counted = tally(name, emu, stack, runs, result.ups);
         rows.push(counted);
-        await stack.stop();
         await audit(name, stack);
         if (opts.ups !== undefined) assert.equal(result.ups, opts.ups, `${name} took ${result.ups} ups:\n${stack.errors.join("\n")}`);
         assert.equal(counted.duplicates, 0, `duplicates in ${name}: ${JSON.stringify(counted)}\n${stack.errors.join("\n")}`);
@@ -235,9 +236,9 @@ describe("reliability: the fault matrix (real host, emulator faults)", function 
         const crashed = await first;
         assert.equal(crashed.ok, false);
         const again = await stack.upUntilDone(programOf(runs), 3);
+        await stack.stop();
         const counted = tally("host-killed-wait", emu, stack, runs, 1 + again.ups);
         rows.push(counted);
-        await stack.stop();
         assert.ok(again.ok, stack.errors.join("\n"));
         assert.equal(counted.created, 3);
         assert.equal(counted.inState, 3);
@@ -259,9 +260,9 @@ describe("reliability: the fault matrix (real host, emulator faults)", function 
         await stack.crashAndRestart();
         assert.equal((await first).ok, false);
         const again = await stack.upUntilDone(programOf(runs), 3);
+        await stack.stop();
         const counted = tally("host-killed-submit", emu, stack, runs, 1 + again.ups);
         rows.push(counted);
-        await stack.stop();
         assert.ok(again.ok, stack.errors.join("\n"));
         assert.deepEqual([counted.created, counted.inState, counted.duplicates, counted.lost], [1, 1, 0, 0]);
         assert.ok(stack.printed.some((l) => l.includes("had no answer; looking for the run")), stack.printed.join("\n"));

@@ -81,7 +81,8 @@ describe("two stacks of one project on one machine (engine imitation)", function
 
         const b = await engineFor("beta");
         const { result: beta } = await b.up(program);
-        await new Promise((r) => setTimeout(r, 300));
+        // Everything beta's host printed, not what reached us by now: it has exited.
+        await b.host.stop();
         assert.notEqual(beta.outputs.instanceId, alphaRun, "beta continued alpha's interrupted run");
         assert.equal(runsOfFlow().length, 2, "beta submitted its own run");
         assert.ok(!b.host.output().some((l) => l.includes("continuing with")), b.host.output().join("\n"));
@@ -89,7 +90,8 @@ describe("two stacks of one project on one machine (engine imitation)", function
         // Alpha's next up (a new provider process, as every CLI command is) continues its own run.
         const again = await engineFor("alpha");
         const { result: alpha } = await again.up(program);
-        await new Promise((r) => setTimeout(r, 300));
+        // Output travels apart from the answer: wait for the line rather than sleep.
+        await again.host.waitForOutput(`continuing with ${alphaRun}`);
         assert.equal(alpha.outputs.instanceId, alphaRun);
         assert.equal(alpha.outputs.status, "SUCCEEDED");
         assert.equal(runsOfFlow().length, 2, "alpha submitted nothing again");
