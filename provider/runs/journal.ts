@@ -79,7 +79,7 @@ export class SubmissionJournal {
     begin(fields: Pick<JournalEntry, "key" | "projectId" | "flowId" | "regionId" | "startedAt">): JournalEntry {
         const entry: JournalEntry = { v: 1, entryId: crypto.randomUUID(), pid: process.pid, updatedAt: this.now(), ...fields };
         this.active.add(entry.entryId);
-        this.save(entry);
+        this.save(entry, true);
         return entry;
     }
 
@@ -158,17 +158,27 @@ export class SubmissionJournal {
         }
     }
 
-    private save(entry: JournalEntry): void {
+    /**
+     * Writes `entry` to its file. A later version replaces the file by rename, so a crash mid-write
+     * leaves the previous version whole. The first version (`fresh`, written by `begin` before
+     * SubmitFlow is called) goes straight to a file of its own name, created exclusively: a crash
+     * mid-write leaves a partial file, which loading skips (as it skips any unreadable file), and
+     * that loses nothing, since the SubmitFlow it announces had not been called yet.
+     */
+    private save(entry: JournalEntry, fresh = false): void {
         this.loadOnce();
         this.memory.set(entry.entryId, entry);
         if (!this.dir) return;
+        const file = path.join(this.dir, `${entry.entryId}.json`);
         try {
-            fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-            const file = path.join(this.dir, `${entry.entryId}.json`);
-            // Write then rename, so a crash mid-write never leaves a truncated entry.
-            const tmp = `${file}.${process.pid}.tmp`;
-            fs.writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600 });
-            fs.renameSync(tmp, file);
+            try {
+                this.write(file, JSON.stringify(entry), fresh);
+            } catch (err) {
+                // The directory is made on the first write, and again if it was removed since.
+                if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+                fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+                this.write(file, JSON.stringify(entry), fresh);
+            }
         } catch (err) {
             if (!this.warned) {
                 this.warned = true;
@@ -179,6 +189,17 @@ export class SubmissionJournal {
                 );
             }
         }
+    }
+
+    private write(file: string, text: string, fresh: boolean): void {
+        if (fresh) {
+            fs.writeFileSync(file, text, { mode: 0o600, flag: "wx" });
+            return;
+        }
+        // Write then rename, so a crash mid-write never leaves a truncated entry.
+        const tmp = `${file}.${process.pid}.tmp`;
+        fs.writeFileSync(tmp, text, { mode: 0o600 });
+        fs.renameSync(tmp, file);
     }
 
     private saltValue(): string {
