@@ -11,7 +11,7 @@
  * inside this module and never exported: this module is loaded only inside the dynamic provider
  * host, and zod 4 objects cannot be serialized into a Pulumi closure anyway.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { EmrResponseError } from "./errors";
 
 /** Status of a flow instance. Unknown values are passed through as strings. */
