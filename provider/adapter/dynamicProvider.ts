@@ -48,6 +48,8 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
     private cachedClient?: EmrFlowClient;
     private cachedSchema?: FlowSubmissionSchema;
     private cachedSubmissions?: Submissions;
+    private checkedSettings?: { problem?: pulumi.dynamic.CheckFailure };
+    private readonly listedRegions = new Set<string>();
 
     constructor(private readonly deps: ProviderDeps = {}) {}
 
@@ -67,6 +69,7 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
             }
         };
         this.cachedClient = undefined;
+        this.checkedSettings = undefined;
     }
 
     async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
@@ -316,21 +319,29 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
      */
     private settingsProblem(): pulumi.dynamic.CheckFailure | undefined {
         if (this.deps.createClient) return undefined;
+        // Read once per configuration, like the client built from the same settings.
+        if (this.checkedSettings) return this.checkedSettings.problem;
         const { resolveSettings } = require("../client/settings") as typeof import("../client/settings");
+        let problem: pulumi.dynamic.CheckFailure | undefined;
         try {
             resolveSettings({ config: this.configGet, env: this.env() });
-            return undefined;
         } catch (err) {
             const e = err as { message?: string; setting?: string; lookedAt?: readonly string[] };
             const property = (e.setting ?? e.lookedAt?.[e.lookedAt.length - 1] ?? "provider settings").replace(/^(stack config|environment|explicit) /, "").split(" / ")[0];
-            return { property, reason: `${e.message ?? String(err)} (a provider setting: fix it in the stack config or the environment)` };
+            problem = { property, reason: `${e.message ?? String(err)} (a provider setting: fix it in the stack config or the environment)` };
         }
+        this.checkedSettings = { problem };
+        return problem;
     }
 
     /** A region the package does not list is used as given, with a note on the endpoint it goes to. */
     private noteUnlistedRegion(regionId: string): void {
+        if (this.listedRegions.has(regionId)) return;
         const { KNOWN_REGIONS, endpointForRegion } = require("../client/endpoint") as typeof import("../client/endpoint");
-        if (KNOWN_REGIONS.includes(regionId)) return;
+        if (KNOWN_REGIONS.includes(regionId)) {
+            this.listedRegions.add(regionId);
+            return;
+        }
         const override = this.configGet("emr-flow:endpoint") ?? (this.env().ALIBABA_CLOUD_ENDPOINT_EMR || undefined);
         this.print(
             `emr-flow: ${regionId} is not among the regions this package lists; ` +

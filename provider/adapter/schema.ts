@@ -8,7 +8,7 @@
  * tests: the Pulumi closure serializer cannot serialize zod 4 objects, so the SDK imports types
  * from here and nothing else.
  */
-import { z } from "zod";
+import * as z from "zod";
 import {
     CONF_KEY_PATTERN,
     ID_KINDS,

@@ -7,11 +7,11 @@
  * and return plain objects without `undefined` values (the Pulumi engine rejects `undefined` in
  * outputs). Status values the API does not document are kept as strings, not rejected.
  *
- * The zod schemas are built on first use inside this module and never exported: this module is
- * loaded only inside the dynamic provider host, and zod 4 objects cannot be serialized into a
- * Pulumi closure anyway.
+ * Each zod schema is built on its first use (a host that only submits builds only SubmitFlow's)
+ * inside this module and never exported: this module is loaded only inside the dynamic provider
+ * host, and zod 4 objects cannot be serialized into a Pulumi closure anyway.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { EmrResponseError } from "./errors";
 
 /** Status of a flow instance. Unknown values are passed through as strings. */
@@ -251,115 +251,129 @@ function buildSchemas() {
             })
             .pipe(z.array(item));
 
-    const node = z.object({
-        Id: requiredText,
-        Status: requiredText,
-        Type: text,
-        ProjectId: text,
-        GmtCreate: time,
-        GmtModified: time,
-        MaxRetry: time,
-        RetryInterval: time,
-        NodeName: text,
-        JobId: text,
-        JobName: text,
-        JobType: text,
-        ClusterId: text,
-        HostName: text,
-        StartTime: time,
-        EndTime: time,
-        Duration: time,
-        Retries: time,
-        FailAct: text,
-        Pending: bool,
-        ExternalId: text,
-        ExternalStatus: text,
-        ExternalInfo: text,
-    });
+    const node = once(() =>
+        z.object({
+            Id: requiredText,
+            Status: requiredText,
+            Type: text,
+            ProjectId: text,
+            GmtCreate: time,
+            GmtModified: time,
+            MaxRetry: time,
+            RetryInterval: time,
+            NodeName: text,
+            JobId: text,
+            JobName: text,
+            JobType: text,
+            ClusterId: text,
+            HostName: text,
+            StartTime: time,
+            EndTime: time,
+            Duration: time,
+            Retries: time,
+            FailAct: text,
+            Pending: bool,
+            ExternalId: text,
+            ExternalStatus: text,
+            ExternalInfo: text,
+        }),
+    );
 
-    const describe = z.object({
-        RequestId: text,
-        Id: requiredText,
-        Status: requiredText,
-        ProjectId: text,
-        FlowId: text,
-        FlowName: text,
-        ClusterId: text,
-        GmtCreate: time,
-        GmtModified: time,
-        StartTime: time,
-        EndTime: time,
-        Duration: time,
-        ScheduleTime: time,
-        HasNodeFailed: bool,
-        CronExpression: text,
-        Namespace: text,
-        LogArchiveLocation: text,
-        Lifecycle: text,
-        Graph: text,
-        DependencyFlowList: wrapped("ParentFlow", z.unknown()),
-        NodeInstance: wrapped("NodeInstance", node),
-    });
-
-    const summary = z.object({
-        Id: requiredText,
-        Status: requiredText,
-        ProjectId: text,
-        FlowId: text,
-        FlowName: text,
-        ClusterId: text,
-        Owner: text,
-        GmtCreate: time,
-        GmtModified: time,
-        ScheduleTime: time,
-        StartTime: time,
-        EndTime: time,
-        Duration: time,
-        HasNodeFailed: bool,
-    });
-
-    const list = z.object({
-        RequestId: text,
-        Total: time,
-        PageNumber: time,
-        PageSize: time,
-        FlowInstances: wrapped("FlowInstance", summary),
-    });
-
-    const submit = z
-        .object({
+    const describe = once(() =>
+        z.object({
             RequestId: text,
-            Id: text,
-            // Deprecated duplicates of Id: read only as a fallback, never exposed.
-            InstanceId: text,
-            Data: text,
-        })
-        .transform((v, ctx) => {
-            const id = v.Id ?? v.InstanceId ?? (v.Data && /^FI-/.test(v.Data) ? v.Data : undefined);
-            if (id === undefined) {
-                ctx.addIssue({ code: "custom", path: ["Id"], message: "the flow instance ID (Id) is missing" });
-                return z.NEVER;
-            }
-            return { requestId: v.RequestId, instanceId: id };
-        });
+            Id: requiredText,
+            Status: requiredText,
+            ProjectId: text,
+            FlowId: text,
+            FlowName: text,
+            ClusterId: text,
+            GmtCreate: time,
+            GmtModified: time,
+            StartTime: time,
+            EndTime: time,
+            Duration: time,
+            ScheduleTime: time,
+            HasNodeFailed: bool,
+            CronExpression: text,
+            Namespace: text,
+            LogArchiveLocation: text,
+            Lifecycle: text,
+            Graph: text,
+            DependencyFlowList: wrapped("ParentFlow", z.unknown()),
+            NodeInstance: wrapped("NodeInstance", node()),
+        }),
+    );
 
-    const control = z.object({ RequestId: text, Data: bool });
+    const summary = once(() =>
+        z.object({
+            Id: requiredText,
+            Status: requiredText,
+            ProjectId: text,
+            FlowId: text,
+            FlowName: text,
+            ClusterId: text,
+            Owner: text,
+            GmtCreate: time,
+            GmtModified: time,
+            ScheduleTime: time,
+            StartTime: time,
+            EndTime: time,
+            Duration: time,
+            HasNodeFailed: bool,
+        }),
+    );
 
-    const project = z.object({
-        Id: requiredText,
-        Name: text,
-        Description: text,
-        GmtCreate: time,
-        GmtModified: time,
-        UserId: text,
-    });
-    const projects = z.object({
-        RequestId: text,
-        Total: time,
-        PageNumber: time,
-        PageSize: time,
-        Projects: wrapped("Project", project),
-    });
+    const list = once(() =>
+        z.object({
+            RequestId: text,
+            Total: time,
+            PageNumber: time,
+            PageSize: time,
+            FlowInstances: wrapped("FlowInstance", summary()),
+        }),
+    );
+
+    const submit = once(() =>
+        z
+            .object({
+                RequestId: text,
+                Id: text,
+                // Deprecated duplicates of Id: read only as a fallback, never exposed.
+                InstanceId: text,
+                Data: text,
+            })
+            .transform((v, ctx) => {
+                const id = v.Id ?? v.InstanceId ?? (v.Data && /^FI-/.test(v.Data) ? v.Data : undefined);
+                if (id === undefined) {
+                    ctx.addIssue({ code: "custom", path: ["Id"], message: "the flow instance ID (Id) is missing" });
+                    return z.NEVER;
+                }
+                return { requestId: v.RequestId, instanceId: id };
+            }),
+    );
+
+    const control = once(() => z.object({ RequestId: text, Data: bool }));
+
+    const project = once(() =>
+        z.object({
+            Id: requiredText,
+            Name: text,
+            Description: text,
+            GmtCreate: time,
+            GmtModified: time,
+            UserId: text,
+        }),
+    );
+    const projects = once(() =>
+        z.object({
+            RequestId: text,
+            Total: time,
+            PageNumber: time,
+            PageSize: time,
+            Projects: wrapped("Project", project()),
+        }),
+    );
     const flowFields = {
         Id: requiredText,
         Name: text,
@@ -378,27 +392,37 @@ function buildSchemas() {
         GmtCreate: time,
         GmtModified: time,
     };
-    const flow = z.object(flowFields);
-    const flows = z.object({
-        RequestId: text,
-        Total: time,
-        PageNumber: time,
-        PageSize: time,
-        // ListFlow doubles the key: `{"Flow": {"Flow": [...]}}`.
-        Flow: wrapped("Flow", flow),
-    });
-    const parentFlow = z.object({ ParentFlowId: requiredText, ParentFlowName: text, ProjectId: text, ProjectName: text });
-    const describeFlow = z.object({
-        ...flowFields,
-        RequestId: text,
-        Namespace: text,
-        Lifecycle: text,
-        LogArchiveLocation: text,
-        Graph: text,
-        ParentFlowList: wrapped("ParentFlow", parentFlow),
-    });
+    const flow = once(() => z.object(flowFields));
+    const flows = once(() =>
+        z.object({
+            RequestId: text,
+            Total: time,
+            PageNumber: time,
+            PageSize: time,
+            // ListFlow doubles the key: `{"Flow": {"Flow": [...]}}`.
+            Flow: wrapped("Flow", flow()),
+        }),
+    );
+    const parentFlow = once(() => z.object({ ParentFlowId: requiredText, ParentFlowName: text, ProjectId: text, ProjectName: text }));
+    const describeFlow = once(() =>
+        z.object({
+            ...flowFields,
+            RequestId: text,
+            Namespace: text,
+            Lifecycle: text,
+            LogArchiveLocation: text,
+            Graph: text,
+            ParentFlowList: wrapped("ParentFlow", parentFlow()),
+        }),
+    );
 
     return { node, describe, summary, list, submit, control, project, projects, flow, flows, describeFlow };
+}
+
+/** Builds a schema on its first use: a process that only submits never builds the others. */
+function once<T>(build: () => T): () => T {
+    let built: T | undefined;
+    return () => (built ??= build());
 }
 
 type Schemas = ReturnType<typeof buildSchemas>;
@@ -438,7 +462,7 @@ function extractRequestId(body: unknown): string | undefined {
     return undefined;
 }
 
-function toNode(n: z.output<Schemas["node"]>): NodeInstance {
+function toNode(n: z.output<ReturnType<Schemas["node"]>>): NodeInstance {
     return defined({
         id: n.Id,
         status: n.Status,
@@ -491,13 +515,13 @@ function toDependency(p: unknown): FlowDependency | undefined {
 
 /** Parses a SubmitFlow answer. Throws {@link EmrResponseError} when it holds no instance ID. */
 export function parseSubmitFlow(body: unknown, ctx: ParseContext): { requestId: string; instanceId: string } {
-    const v = parse(getSchemas().submit, body, ctx);
+    const v = parse(getSchemas().submit(), body, ctx);
     return { requestId: v.requestId ?? ctx.fallbackRequestId ?? "", instanceId: v.instanceId };
 }
 
 /** Parses a DescribeFlowInstance answer. */
 export function parseDescribeFlowInstance(body: unknown, ctx: ParseContext): FlowInstance & { requestId: string } {
-    const v = parse(getSchemas().describe, body, ctx);
+    const v = parse(getSchemas().describe(), body, ctx);
     const dependencies = v.DependencyFlowList.map(toDependency).filter((d): d is FlowDependency => d !== undefined);
     const parentFlows = dependencies.map((d) => d.flowId);
     return defined({
@@ -531,7 +555,7 @@ export function parseListFlowInstance(
     body: unknown,
     ctx: ParseContext & { pageNumber?: number; pageSize?: number },
 ): { requestId: string; total: number; totalReported: boolean; pageNumber: number; pageSize: number; instances: FlowInstanceSummary[] } {
-    const v = parse(getSchemas().list, body, ctx);
+    const v = parse(getSchemas().list(), body, ctx);
     // An answer without its list is not an empty list: read as one, it would hide every run.
     if (v.Total !== 0 && listMissing(body, "FlowInstances", "FlowInstance")) {
         const requestId = v.RequestId ?? ctx.fallbackRequestId;
@@ -575,7 +599,7 @@ export function parseListFlowInstance(
  * answer without `Data` counts as accepted (the HTTP call itself succeeded).
  */
 export function parseControlResponse(body: unknown, ctx: ParseContext): { requestId: string; accepted: boolean } {
-    const v = parse(getSchemas().control, body, ctx);
+    const v = parse(getSchemas().control(), body, ctx);
     return { requestId: v.RequestId ?? ctx.fallbackRequestId ?? "", accepted: v.Data ?? true };
 }
 
@@ -594,7 +618,7 @@ function listMissing(body: unknown, outer: string, inner: string): boolean {
     return true;
 }
 
-function toFlowSummary(f: z.output<Schemas["flow"]>): FlowSummary {
+function toFlowSummary(f: z.output<ReturnType<Schemas["flow"]>>): FlowSummary {
     return defined({
         id: f.Id,
         name: f.Name ?? "",
@@ -631,7 +655,7 @@ function toPage<T>(
 
 /** Parses a ListFlowProject answer. */
 export function parseListFlowProject(body: unknown, ctx: ParseContext & { pageNumber?: number; pageSize?: number }): Page<FlowProject> {
-    const v = parse(getSchemas().projects, body, ctx);
+    const v = parse(getSchemas().projects(), body, ctx);
     const items = v.Projects.map((p) =>
         defined({ id: p.Id, name: p.Name ?? "", description: p.Description, gmtCreate: p.GmtCreate, gmtModified: p.GmtModified, userId: p.UserId }),
     );
@@ -640,13 +664,13 @@ export function parseListFlowProject(body: unknown, ctx: ParseContext & { pageNu
 
 /** Parses a ListFlow answer. */
 export function parseListFlow(body: unknown, ctx: ParseContext & { pageNumber?: number; pageSize?: number }): Page<FlowSummary> {
-    const v = parse(getSchemas().flows, body, ctx);
+    const v = parse(getSchemas().flows(), body, ctx);
     return toPage(v, v.Flow.map(toFlowSummary), ctx);
 }
 
 /** Parses a DescribeFlow answer. `projectId` is filled in from the request when the body omits it. */
 export function parseDescribeFlow(body: unknown, ctx: ParseContext): FlowDefinition & { requestId: string } {
-    const v = parse(getSchemas().describeFlow, body, ctx);
+    const v = parse(getSchemas().describeFlow(), body, ctx);
     return defined({
         ...toFlowSummary(v),
         projectId: v.ProjectId ?? ctx.projectId,

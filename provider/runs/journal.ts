@@ -60,6 +60,8 @@ export class SubmissionJournal {
     private readonly active = new Set<string>();
     // Kept in memory too, so a disk that refuses writes degrades to this process's lifetime.
     private readonly memory = new Map<string, JournalEntry>();
+    // Entries whose file this process created: later versions are appended to it (see `write`).
+    private readonly appendable = new Set<string>();
     private salt?: string;
     private warned = false;
     private loaded = false;
@@ -79,7 +81,7 @@ export class SubmissionJournal {
     begin(fields: Pick<JournalEntry, "key" | "projectId" | "flowId" | "regionId" | "startedAt">): JournalEntry {
         const entry: JournalEntry = { v: 1, entryId: crypto.randomUUID(), pid: process.pid, updatedAt: this.now(), ...fields };
         this.active.add(entry.entryId);
-        this.save(entry);
+        this.save(entry, true);
         return entry;
     }
 
@@ -145,8 +147,8 @@ export class SubmissionJournal {
             if (!name.endsWith(".json")) continue;
             const file = path.join(this.dir, name);
             try {
-                const entry = JSON.parse(fs.readFileSync(file, "utf8")) as JournalEntry;
-                if (entry.v !== 1 || typeof entry.entryId !== "string") continue;
+                const entry = lastVersion(fs.readFileSync(file, "utf8"));
+                if (!entry) continue;
                 if (entry.updatedAt < cutoff) {
                     fs.rmSync(file, { force: true });
                     continue;
@@ -158,17 +160,33 @@ export class SubmissionJournal {
         }
     }
 
-    private save(entry: JournalEntry): void {
+    /**
+     * Writes `entry` to its file, one JSON line per version; the last whole line is the entry.
+     * The first version (`fresh`, written by `begin` before SubmitFlow is called) creates the
+     * file, exclusively. Later versions of an entry this process created are appended to it: a
+     * crash mid-append leaves a partial last line, which loading skips for the whole line before
+     * it, just as the previous version stayed whole when each version replaced the file by
+     * rename; appending only costs less (no new file per version). A crash while the first
+     * version is written leaves no whole line, so loading skips the file, and that loses
+     * nothing: the SubmitFlow it announces had not been called yet. Any other entry (one taken
+     * over from an earlier process, possibly in a file written before this format) is rewritten
+     * whole by write-then-rename.
+     */
+    private save(entry: JournalEntry, fresh = false): void {
         this.loadOnce();
         this.memory.set(entry.entryId, entry);
         if (!this.dir) return;
+        const file = path.join(this.dir, `${entry.entryId}.json`);
+        const line = `${JSON.stringify(entry)}\n`;
         try {
-            fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-            const file = path.join(this.dir, `${entry.entryId}.json`);
-            // Write then rename, so a crash mid-write never leaves a truncated entry.
-            const tmp = `${file}.${process.pid}.tmp`;
-            fs.writeFileSync(tmp, JSON.stringify(entry), { mode: 0o600 });
-            fs.renameSync(tmp, file);
+            try {
+                this.write(file, entry.entryId, line, fresh);
+            } catch (err) {
+                // The directory is made on the first write, and again if it was removed since.
+                if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+                fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+                this.write(file, entry.entryId, line, fresh);
+            }
         } catch (err) {
             if (!this.warned) {
                 this.warned = true;
@@ -178,6 +196,21 @@ export class SubmissionJournal {
                         `the next one cannot find the run by itself (its instance ID is printed as soon as it is known). Set ${JOURNAL_DIR_ENV} to a writable directory.`,
                 );
             }
+        }
+    }
+
+    private write(file: string, entryId: string, line: string, fresh: boolean): void {
+        if (fresh) {
+            fs.writeFileSync(file, line, { mode: 0o600, flag: "wx" });
+            this.appendable.add(entryId);
+        } else if (this.appendable.has(entryId)) {
+            fs.appendFileSync(file, line, { mode: 0o600 });
+        } else {
+            // Write then rename, so a crash mid-write never leaves a truncated entry.
+            const tmp = `${file}.${process.pid}.tmp`;
+            fs.writeFileSync(tmp, line, { mode: 0o600 });
+            fs.renameSync(tmp, file);
+            this.appendable.add(entryId);
         }
     }
 
@@ -203,6 +236,21 @@ export class SubmissionJournal {
             }
         }
     }
+}
+
+/** The entry a file holds: its last whole line that is an entry (a file of one version has one line). */
+function lastVersion(text: string): JournalEntry | undefined {
+    const lines = text.split("\n");
+    for (let i = lines.length - 1; i >= 0; i--) {
+        if (lines[i].trim() === "") continue;
+        try {
+            const entry = JSON.parse(lines[i]) as JournalEntry;
+            if (entry && entry.v === 1 && typeof entry.entryId === "string") return entry;
+        } catch {
+            // A partial last line (a crash mid-append): the line before it is the entry.
+        }
+    }
+    return undefined;
 }
 
 function processAlive(pid: number): boolean {

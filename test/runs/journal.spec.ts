@@ -43,6 +43,37 @@ describe("submission record: retention, corrupt entries, salt, directory", () =>
         assert.deepEqual([...reader.heldInstanceIds(PROJECT, FLOW)], ["FI-00000000000000OK"]);
     });
 
+    it("keeps the last whole version of an entry: a version cut off mid-write leaves the one before it", () => {
+        const writer = new SubmissionJournal(dir, () => undefined);
+        const entry = writer.begin(fields("cut"));
+        const file = path.join(dir, `${entry.entryId}.json`);
+        writer.update(entry, { instanceId: "FI-0000000000000CUT" });
+        assert.equal(fs.readFileSync(file, "utf8").trim().split("\n").length, 2, "one line per version, in the entry's own file");
+        // As if the process died while appending the finishing version.
+        fs.appendFileSync(file, JSON.stringify({ ...entry, instanceId: "FI-0000000000000CUT", done: true }).slice(0, 40));
+        const reader = new SubmissionJournal(dir, () => undefined);
+        const [left] = reader.interrupted("cut");
+        assert.equal(left?.instanceId, "FI-0000000000000CUT", "the version before the cut one");
+        assert.notEqual(left?.done, true);
+        // A file cut off during its first version holds no entry at all (SubmitFlow was not called yet).
+        fs.writeFileSync(path.join(dir, "first-cut.json"), JSON.stringify({ ...entry, entryId: "first-cut" }).slice(0, 30));
+        assert.deepEqual(new SubmissionJournal(dir, () => undefined).interrupted("cut").map((e) => e.entryId), [entry.entryId]);
+    });
+
+    it("reads an entry written as one JSON document without a newline, and rewrites it whole when it takes it over", () => {
+        const entry = { v: 1, entryId: "older-format", pid: 2 ** 22 + 1, key: "old-format", projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt: 1, updatedAt: Date.now() };
+        const file = path.join(dir, "older-format.json");
+        fs.writeFileSync(file, JSON.stringify(entry));
+        const journal = new SubmissionJournal(dir, () => undefined);
+        const [found] = journal.interrupted("old-format");
+        assert.equal(found?.entryId, "older-format");
+        journal.finish(journal.adoptEntry(found!), { instanceId: "FI-00000000000OLDFMT" });
+        const reread = new SubmissionJournal(dir, () => undefined);
+        assert.deepEqual(reread.interrupted("old-format"), [], "done");
+        assert.deepEqual([...reread.heldInstanceIds(PROJECT, FLOW)], ["FI-00000000000OLDFMT"]);
+        for (const line of fs.readFileSync(file, "utf8").trim().split("\n")) JSON.parse(line);
+    });
+
     it("shares one salt between journals of a directory, so keys match across processes", () => {
         const a = new SubmissionJournal(dir, () => undefined);
         const b = new SubmissionJournal(dir, () => undefined);
