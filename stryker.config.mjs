@@ -26,10 +26,13 @@ const SPECS = [
     "test/client/retry.spec.ts",
     "test/client/throttle.spec.ts",
     "test/client/errors.spec.ts",
+    "test/client/answers.spec.ts",
+    "test/client/failuresDoc.spec.ts",
     "test/client/settings.spec.ts",
     "test/runs/waiter.spec.ts",
     "test/runs/submissionRecord.spec.ts",
     "test/runs/journal.spec.ts",
+    "test/runs/adoptCorners.spec.ts",
     "test/adapter/dynamicProvider.spec.ts",
     "test/adapter/providerLifecycle.spec.ts",
 ];
