@@ -26,6 +26,7 @@ const SPECS = [
     "test/client/retry.spec.ts",
     "test/client/throttle.spec.ts",
     "test/client/errors.spec.ts",
+    "test/client/classify.spec.ts",
     "test/client/answers.spec.ts",
     "test/client/failuresDoc.spec.ts",
     "test/client/settings.spec.ts",
