@@ -7,7 +7,7 @@
 import { strict as assert } from "assert";
 import * as $tea from "@alicloud/tea-typescript";
 import { EmrApiError, EmrFlowError, EmrNetworkError, EmrResponseError } from "../../provider/client/errors";
-import { NEVER_RETRY_CODES, OTHER_RETRYABLE_CODES, ScrubbedError, THROTTLING_CODES, classifyError, isRetryableCode, isThrottlingAnswer, type ErrorContext } from "../../provider/client/classify";
+import { NEVER_RETRY_CODES, OTHER_RETRYABLE_CODES, SERVER_FAILURE_CODES, ScrubbedError, THROTTLING_CODES, answerProvesNotAccepted, classifyError, isRetryableCode, isThrottlingAnswer, type ErrorContext } from "../../provider/client/classify";
 import { Redactor } from "../../provider/client/redact";
 
 const ids: ErrorContext = { action: "DescribeFlowInstance", regionId: "cn-hangzhou", projectId: "FP-1", flowId: "F-1", instanceId: "FI-1", endpoint: "emr.example:8443" };
@@ -31,10 +31,26 @@ const network = (raw: unknown, ctx: ErrorContext = ids) => {
 
 describe("isRetryableCode: every code of each list", () => {
     it("never retries the codes retrying cannot fix, even under a 5xx or 429", () => {
-        for (const code of NEVER_RETRY_CODES) {
+        const never = [
+            "SignatureDoesNotMatch",
+            "IncompleteSignature",
+            "InvalidAccessKeyId.NotFound",
+            "InvalidAccessKeyId.Inactive",
+            "InvalidSecurityToken.Expired",
+            "InvalidSecurityToken.Malformed",
+            "InvalidSecurityToken.MismatchWithAccessKey",
+            "InvalidTimeStamp.Expired",
+            "InvalidTimeStamp.Format",
+            "MissingParameter",
+            "InvalidParameter",
+            "Forbidden",
+            "Forbidden.RAM",
+            "NoPermission",
+        ];
+        for (const code of never) {
             for (const status of [400, 429, 503]) assert.equal(isRetryableCode(code, status), false, `${code} ${status}`);
         }
-        assert.equal(NEVER_RETRY_CODES.size, 14);
+        assert.deepEqual([...NEVER_RETRY_CODES].sort(), [...never].sort());
     });
 
     it("retries throttling and temporary codes whatever the status, even none", () => {
@@ -367,5 +383,84 @@ describe("ScrubbedError", () => {
         const copy = new ScrubbedError(original, new Redactor());
         assert.equal(typeof copy.stack, "string");
         assert.ok(copy.stack!.startsWith("Error: m\n"), copy.stack);
+    });
+});
+
+describe("classifyError: what is read as an error answer, and the remaining corners", () => {
+    it("reads a body's code in either spelling even when the error itself names none", () => {
+        for (const data of [{ Code: "Throttling", statusCode: 400 }, { code: "Throttling", statusCode: 400 }]) {
+            const err = classifyError(Object.assign(new Error("m"), { data }), bare);
+            assert.ok(EmrApiError.isInstance(err), JSON.stringify(data));
+            assert.deepEqual([err.code, err.retryable], ["Throttling", true]);
+        }
+    });
+
+    it("takes a body as an error answer only with a status and a code, and only when it is an object", () => {
+        const noStatus = classifyError(Object.assign(new Error("m"), { data: { Code: "Throttling" } }), bare);
+        assert.ok(!EmrApiError.isInstance(noStatus));
+        const noCode = classifyError(Object.assign(new Error("m"), { data: { statusCode: 500, Message: "x" } }), bare);
+        assert.deepEqual([EmrApiError.isInstance(noCode), noCode.code], [false, "UnexpectedError"]);
+        const textBody = classifyError(Object.assign(new Error("m"), { code: "Throttling", statusCode: 400, data: "Throttling" }), bare);
+        assert.deepEqual([EmrApiError.isInstance(textBody), textBody.code, textBody.retryable], [false, "Throttling", false]);
+    });
+
+    it("gives the temporary-problem advice for an unknown code from HTTP 500 on", () => {
+        assert.match(api(500, "SomethingNew").message, /\(HTTP 500\): msg\. The EMR service had a temporary problem: try again later\./);
+    });
+
+    it("names the endpoint as 'the endpoint' when it does not know it, in a timeout and a refused connection", () => {
+        assert.match(network(Object.assign(new Error("ReadTimeout(5)"), { name: "RequestTimeoutError" }), bare).message, /^EMR ListFlow timed out waiting for an answer from the endpoint\. /);
+        assert.match(network(sys("ECONNREFUSED"), bare).message, /^EMR ListFlow could not connect to the endpoint \(ECONNREFUSED\)/);
+    });
+
+    it("takes as a timeout only a name that begins with RequestTimeout", () => {
+        const err = classifyError(Object.assign(new Error("x"), { name: "ProxyRequestTimeout" }), bare);
+        assert.deepEqual([EmrNetworkError.isInstance(err), err.code], [false, "UnexpectedError"]);
+    });
+
+    it("takes as a system error only a code that is one through and through", () => {
+        for (const code of ["EPROTOx", "xEPROTO"]) {
+            const err = classifyError(sys(code), bare);
+            assert.deepEqual([EmrNetworkError.isInstance(err), err.code], [false, code], code);
+        }
+    });
+
+    it("keeps a scrubbed copy of what was thrown as the cause of an unexpected error", () => {
+        const err = classifyError(new RangeError("out of range"), bare);
+        assert.ok(err.cause instanceof ScrubbedError);
+        assert.deepEqual([err.cause.name, err.cause.message, err.retryable], ["RangeError", "out of range", false]);
+    });
+});
+
+describe("ScrubbedError: the stack", () => {
+    it("is the original's, scrubbed, frame for frame", () => {
+        const redactor = new Redactor();
+        redactor.add("s3cr3t-value");
+        const original = new TypeError("bad s3cr3t-value");
+        original.stack = "TypeError: bad s3cr3t-value\n    at caller (/app/x.js:1:2)";
+        assert.equal(new ScrubbedError(original, redactor).stack, "TypeError: bad <redacted>\n    at caller (/app/x.js:1:2)");
+    });
+
+    it("is its own when the original's is not text", () => {
+        const original = new Error("m");
+        (original as { stack: unknown }).stack = 42;
+        const copy = new ScrubbedError(original, new Redactor());
+        assert.equal(typeof copy.stack, "string");
+        assert.ok(copy.stack!.startsWith("Error: m\n"), copy.stack);
+    });
+});
+
+describe("answerProvesNotAccepted: every server-failure code", () => {
+    it("proves nothing under a 4xx either", () => {
+        const codes = ["InternalError", "InternalServerError", "ServiceUnavailable", "ServiceTimeout", "UnknownError", "Timeout"];
+        for (const code of codes) assert.equal(answerProvesNotAccepted(code, 400), false, code);
+        assert.deepEqual([...SERVER_FAILURE_CODES].sort(), [...codes].sort());
+    });
+});
+
+describe("answerProvesNotAccepted: the edges of the 4xx range", () => {
+    it("takes 400 to 499 but 408 as a rejection, and nothing below 400", () => {
+        assert.deepEqual([400, 404, 499].map((s) => answerProvesNotAccepted("SomethingElse", s)), [true, true, true]);
+        assert.deepEqual([200, 302, 399, 408, 500].map((s) => answerProvesNotAccepted("SomethingElse", s)), [false, false, false, false, false]);
     });
 });

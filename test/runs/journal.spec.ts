@@ -208,6 +208,54 @@ describe("submission record: entries, ownership and keys", () => {
         assert.equal(journal.keyFor(undefined), crypto.createHmac("sha256", "fixed-salt").update("undefined").digest("hex"));
     });
 
+    it("stamps entries with the real time by default", () => {
+        const before = Date.now();
+        const entry = new SubmissionJournal(dir, () => undefined).begin(fields("k"));
+        assert.ok(entry.updatedAt >= before && entry.updatedAt <= Date.now(), String(entry.updatedAt));
+        assert.equal(onDisk(entry.entryId).updatedAt, entry.updatedAt);
+    });
+
+    it("without a directory never warns", () => {
+        const warnings: string[] = [];
+        const journal = new SubmissionJournal(undefined, (l) => warnings.push(l));
+        journal.finish(journal.update(journal.begin(fields("k")), { instanceId: "FI-00000000000000ME" }));
+        assert.deepEqual(warnings, []);
+    });
+
+    it("reads the directory once: what another process records later is not mixed in", () => {
+        const reader = new SubmissionJournal(dir, () => undefined);
+        assert.deepEqual([...reader.heldInstanceIds(PROJECT, FLOW)], []);
+        const writer = new SubmissionJournal(dir, () => undefined);
+        writer.update(writer.begin(fields("k")), { instanceId: "FI-0000000000LATER" });
+        assert.deepEqual([...reader.heldInstanceIds(PROJECT, FLOW)], []);
+        assert.deepEqual([...new SubmissionJournal(dir, () => undefined).heldInstanceIds(PROJECT, FLOW)], ["FI-0000000000LATER"]);
+    });
+
+    it("takes the salt of a process that wrote it between this one's read and write, and leaves it as it is", () => {
+        fs.writeFileSync(path.join(dir, "salt"), "their-salt\n");
+        // The module object itself (not the import's namespace copy), which the journal reads through.
+        const nodeFs = require("fs") as { readFileSync: unknown };
+        const realRead = fs.readFileSync;
+        let failed = false;
+        nodeFs.readFileSync = (file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+            if (!failed && String(file).endsWith("salt")) {
+                failed = true;
+                throw Object.assign(new Error("ENOENT: no such file"), { code: "ENOENT" });
+            }
+            return (realRead as (...a: unknown[]) => unknown)(file, ...rest);
+        };
+        let key: string;
+        try {
+            key = new SubmissionJournal(dir, () => undefined).keyFor({ x: 1 });
+        } finally {
+            nodeFs.readFileSync = realRead;
+        }
+        assert.ok(failed, "the first read saw no salt");
+        const crypto = require("crypto") as typeof import("crypto");
+        assert.equal(key, crypto.createHmac("sha256", "their-salt").update(JSON.stringify({ x: 1 })).digest("hex"));
+        assert.equal(fs.readFileSync(path.join(dir, "salt"), "utf8"), "their-salt\n");
+    });
+
     it("takes an entry of a process it may not signal (EPERM) as alive, and of a missing one as dead", () => {
         const writer = new SubmissionJournal(dir, () => undefined);
         const entry = writer.update(writer.begin(fields("k")), { pid: 2 ** 22 + 777 });
