@@ -251,13 +251,14 @@ describe("SubmissionLedger: tickets, holds and the lock", () => {
         const sameFlow = ledger.begin("flow-a");
         let settled = false;
         const waiting = ledger.othersSettled("flow-a", mine.ticket).then(() => (settled = true));
-        otherFlow.settle();
         await new Promise((r) => setImmediate(r));
         assert.equal(settled, false, "still waiting for the other submission of flow-a");
         sameFlow.settle("FI-000000000000000S");
+        // flow-b's submission is still in flight: it is not waited for.
         await waiting;
         assert.equal(settled, true);
         await ledger.othersSettled("flow-a", mine.ticket);
+        otherFlow.settle();
         mine.settle();
     });
 
