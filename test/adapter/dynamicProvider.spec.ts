@@ -393,3 +393,16 @@ describe("FlowSubmissionProvider.check: the reason given for each bad input", ()
         assert.deepEqual(await failures({ killOnDelete: false }), []);
     });
 });
+
+describe("FlowSubmissionProvider: what it asks the service", () => {
+    it("refresh and delete name the run's region, project and instance", async () => {
+        const where = { regionId: "cn-hangzhou", projectId: PROJECT, instanceId: INSTANCE };
+        const refreshed = fakeClient();
+        await makeProvider(refreshed.client).provider.read(INSTANCE, { ...base, instanceId: INSTANCE, status: "RUNNING" });
+        assert.deepEqual(refreshed.calls, [{ action: "DescribeFlowInstance", params: where }]);
+        const deleted = fakeClient({ describe: (n) => fakeInstance({ id: INSTANCE, status: n === 0 ? "RUNNING" : "KILLED" }) });
+        await makeProvider(deleted.client).provider.delete(INSTANCE, { ...base, instanceId: INSTANCE, status: "RUNNING", killOnDelete: true });
+        assert.deepEqual(deleted.calls.map((c) => c.action), ["DescribeFlowInstance", "KillFlow", "DescribeFlowInstance"]);
+        for (const call of deleted.calls) assert.deepEqual(call.params, where, call.action);
+    });
+});

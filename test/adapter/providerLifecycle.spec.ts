@@ -548,6 +548,8 @@ describe("provider lifecycle: settings, regions and the engine", () => {
     it("counts a SubmitFlow's span as the retry budget plus the read timeout that is set", () => {
         const span = (config: Record<string, string>, env: NodeJS.ProcessEnv) => (plain(config, env, scripted().client).provider as unknown as { submitSpanMs(): number }).submitSpanMs();
         assert.equal(span({ "emr-flow:readTimeoutMs": "5000" }, { EMR_FLOW_READ_TIMEOUT_MS: "7000" }), 60_000 + 5_000);
+        const runs = (plain({ "emr-flow:readTimeoutMs": "5000" }, {}, scripted().client).provider as unknown as { submissions(): { d: { submitSpanMs(): number } } }).submissions();
+        assert.equal(runs.d.submitSpanMs(), 65_000, "the runs get the same span");
         assert.equal(span({}, { EMR_FLOW_READ_TIMEOUT_MS: "7000" }), 60_000 + 7_000);
         const fallback = span({}, {});
         for (const value of ["0", "-5", "soon"]) assert.equal(span({ "emr-flow:readTimeoutMs": value }, {}), fallback, value);
@@ -630,5 +632,69 @@ describe("provider lifecycle: settings, regions and the engine", () => {
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+});
+
+describe("provider lifecycle: the client, the ledger, the engine and the phase", () => {
+    it("builds the client once, from the injected factory or else from the settings", () => {
+        let built = 0;
+        const { client } = scripted();
+        const provider = new FlowSubmissionProvider({ createClient: () => (built++, client), env: {}, engineAddress: null });
+        assert.equal(provider.client(), client);
+        assert.equal(provider.client(), client);
+        assert.equal(built, 1);
+        const own = new FlowSubmissionProvider({ env: { ALIBABA_CLOUD_ACCESS_KEY_ID: "AK", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "SK", ALIBABA_CLOUD_REGION: REGION }, engineAddress: null });
+        const real = own.client();
+        assert.equal(real.constructor.name, "EmrFlowClient");
+        assert.equal(own.client(), real);
+    });
+
+    it("leaves provider settings to an injected client: check does not judge them", async () => {
+        const provider = new FlowSubmissionProvider({ createClient: () => scripted().client, env: { EMR_FLOW_READ_TIMEOUT_MS: "soon" }, engineAddress: null });
+        assert.deepEqual((await provider.check({}, { ...base })).failures, []);
+    });
+
+    it("holds the run in the ledger it is given", async () => {
+        const ledger = new SubmissionLedger();
+        const provider = new FlowSubmissionProvider({ createClient: () => scripted().client, clock: new FakeClock(), print: () => undefined, env: {}, journalDir: null, ledger, engineAddress: null });
+        await provider.create({ ...base, waitFor: "submission" });
+        assert.deepEqual([...ledger.heldIds()], [INSTANCE]);
+    });
+
+    it("with no engine to watch, finishes the record and says nothing of an engine", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-life-"));
+        try {
+            const lines: string[] = [];
+            const provider = new FlowSubmissionProvider({ createClient: () => scripted().client, clock: new FakeClock(), print: (l) => lines.push(l), env: {}, journalDir: dir, ledger: new SubmissionLedger(), engineAddress: null });
+            await provider.create({ ...base, waitFor: "submission" });
+            assert.deepEqual(lines.filter((l) => /engine/.test(l)), []);
+            const entries = fs.readdirSync(dir).filter((n) => n.endsWith(".json")).map((n) => JSON.parse(fs.readFileSync(path.join(dir, n), "utf8")) as { done?: boolean });
+            assert.deepEqual(entries.map((e) => e.done), [true]);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("names the step in which a run failed: create or update", async () => {
+        const failed = () => fakeInstance({ id: INSTANCE, status: "FAILED" });
+        const created = await rejection(providerWith(scripted({ describe: failed }).client).provider.create({ ...base, waitFor: "completion" }));
+        assert.match(created.message, new RegExp(`^emr-flow: ${INSTANCE} ended FAILED during create\\.`));
+        const olds = { ...base, instanceId: INSTANCE, requestId: "REQ-1", submittedAt: "2026-11-28T00:00:00.000Z", status: "RUNNING" };
+        const updated = await rejection(providerWith(scripted({ describe: failed }).client).provider.update(INSTANCE, olds, { ...base }));
+        assert.match(updated.message, new RegExp(`^emr-flow: ${INSTANCE} ended FAILED during update\\.`));
+    });
+
+    it("says nothing more when the run vanishes as it is killed", async () => {
+        const { client } = scripted({ describe: (n) => (n === 0 ? fakeInstance({ id: INSTANCE, status: "RUNNING" }) : notFound()), kill: () => notFound() });
+        const { provider, lines } = providerWith(client);
+        await provider.delete(INSTANCE, { ...base, instanceId: INSTANCE, status: "RUNNING", killOnDelete: true });
+        assert.deepEqual(lines, [`emr-flow: killing ${INSTANCE} (RUNNING) because killOnDelete is set`]);
+    });
+
+    it("says the status is unknown when no look after the kill succeeded", async () => {
+        const busy = () => new EmrApiError("Throttling.User", "slow down", { statusCode: 400, retryable: true });
+        const { client } = scripted({ describe: (n) => (n === 0 ? fakeInstance({ id: INSTANCE, status: "RUNNING" }) : busy()) });
+        const err = await rejection(providerWith(client).provider.delete(INSTANCE, { ...base, instanceId: INSTANCE, status: "RUNNING", killOnDelete: true }));
+        assert.ok(err.message.startsWith(`emr-flow: asked EMR to kill ${INSTANCE} (project ${PROJECT}) but it was still unknown after ${KILL_WAIT_MS / 60_000} minutes. `), err.message);
     });
 });

@@ -193,8 +193,13 @@ describe("waitForInstance: details of the loop", () => {
     });
 
     it("counts every finished node state, and says suspended only of a suspended run", () => {
-        const nodes = ["SUCCESS", "FAILED", "FAIL", "KILL_SUCCESS", "KILL_FAILED", "KILL_FAIL", "RUNNING", ""].map((status, i) => ({ nodeName: `n${i}`, status }));
-        assert.equal(progressLine(fakeInstance({ status: "RUNNING", nodes }), 5_000), "emr-flow: FI-0000000000000001 RUNNING, 6/8 nodes finished, 5s elapsed");
+        const finished = ["SUCCESS", "FAILED", "FAIL", "KILL_SUCCESS", "KILL_FAILED", "KILL_FAIL"];
+        for (const status of finished) {
+            const nodes = [status, "RUNNING"].map((s, i) => ({ nodeName: `n${i}`, status: s }));
+            assert.equal(progressLine(fakeInstance({ status: "RUNNING", nodes }), 5_000), "emr-flow: FI-0000000000000001 RUNNING, 1/2 nodes finished, 5s elapsed", status);
+        }
+        const unfinished = ["RUNNING", "PREP", "SUSPENDED", ""].map((status, i) => ({ nodeName: `n${i}`, status }));
+        assert.equal(progressLine(fakeInstance({ status: "RUNNING", nodes: unfinished }), 5_000), "emr-flow: FI-0000000000000001 RUNNING, 0/4 nodes finished, 5s elapsed");
     });
 
     it("writes elapsed time as seconds, minutes and seconds, or hours, minutes and seconds", () => {
