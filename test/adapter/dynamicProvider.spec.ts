@@ -338,8 +338,9 @@ describe("the nodes kept in state", () => {
 });
 
 describe("FlowSubmissionProvider.check: the reason given for each bad input", () => {
-    const { provider } = makeProvider(fakeClient().client);
-    const failures = async (inputs: Record<string, unknown>) => (await provider.check({}, { ...base, ...inputs })).failures;
+    // A fresh provider (so a fresh schema) for every check: nothing one check built is reused by the next.
+    const checked = (inputs: Record<string, unknown>) => makeProvider(fakeClient().client).provider.check({}, { ...base, ...inputs });
+    const failures = async (inputs: Record<string, unknown>) => (await checked(inputs)).failures;
     const one = (property: string, reason: string) => [{ property, reason }];
     const timeoutRange = "expected a whole number of seconds, at least 1 and at most 604800 (seven days)";
 
@@ -347,7 +348,7 @@ describe("FlowSubmissionProvider.check: the reason given for each bad input", ()
         assert.deepEqual(await failures({ projectId: 42 }), one("projectId", "project ID must be a string, got a number"));
         assert.deepEqual(await failures({ flowId: "" }), one("flowId", "flow ID must not be empty"));
         assert.deepEqual(await failures({ flowId: "XF-1" }), one("flowId", '"XF-1" is not a flow ID: expected the shape F-0123456789ABCDEF; to find one by name, use getFlow({ projectId, name })'));
-        const bare = await provider.check({}, { ...base, projectId: "0123456789ABCDEF" });
+        const bare = await checked({ projectId: "0123456789ABCDEF" });
         assert.deepEqual([bare.failures, bare.inputs?.projectId], [[], PROJECT]);
     });
 
@@ -368,8 +369,8 @@ describe("FlowSubmissionProvider.check: the reason given for each bad input", ()
             await failures({ conf: { big: "中".repeat(2000) } }),
             one("conf", "conf takes 18029 bytes as sent (URL-encoded in the query string, where a character outside ASCII takes up to 9 bytes), over the limit of 12288: pass large values by reference (an OSS path, say)"),
         );
-        const asText = await provider.check({}, { ...base, conf: { cyctime: new Date(Date.UTC(2026, 10, 28)), a: "b" } });
-        assert.deepEqual([asText.failures, asText.inputs?.conf], [[], { cyctime: String(Date.UTC(2026, 10, 28)), a: "b" }]);
+        const asText = await checked({ conf: { cyctime: new Date(Date.UTC(2026, 10, 28)), a: "b", day: "2026-11-28" } });
+        assert.deepEqual([asText.failures, asText.inputs?.conf], [[], { cyctime: String(Date.UTC(2026, 10, 28)), a: "b", day: "2026-11-28" }], "only cyctime is read as a time");
     });
 
     it("triggers: an array with no empty object at any depth", async () => {

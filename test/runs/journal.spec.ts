@@ -256,6 +256,13 @@ describe("submission record: entries, ownership and keys", () => {
         assert.equal(fs.readFileSync(path.join(dir, "salt"), "utf8"), "their-salt\n");
     });
 
+    it("never hands out a file without an entry ID", () => {
+        fs.writeFileSync(path.join(dir, "no-id.json"), JSON.stringify({ v: 1, key: "k", projectId: PROJECT, flowId: FLOW, regionId: REGION, pid: 2 ** 22 + 99, startedAt: 1, instanceId: "FI-000000000000000Y", updatedAt: Date.now() }));
+        const reader = new SubmissionJournal(dir, () => undefined);
+        assert.deepEqual(reader.interrupted("k"), []);
+        assert.deepEqual([...reader.heldInstanceIds(PROJECT, FLOW, "some-entry")], []);
+    });
+
     it("takes an entry of a process it may not signal (EPERM) as alive, and of a missing one as dead", () => {
         const writer = new SubmissionJournal(dir, () => undefined);
         const entry = writer.update(writer.begin(fields("k")), { pid: 2 ** 22 + 777 });
