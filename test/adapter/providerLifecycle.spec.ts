@@ -698,3 +698,39 @@ describe("provider lifecycle: the client, the ledger, the engine and the phase",
         assert.ok(err.message.startsWith(`emr-flow: asked EMR to kill ${INSTANCE} (project ${PROJECT}) but it was still unknown after ${KILL_WAIT_MS / 60_000} minutes. `), err.message);
     });
 });
+
+describe("provider lifecycle: watching the engine", () => {
+    it("starts watching the engine once, on the first configure, and on its loss says why it stops and exits 1", async () => {
+        const engineWatch = require("../../provider/adapter/engineWatch") as { exitWhenEngineGone: unknown };
+        const realWatch = engineWatch.exitWhenEngineGone;
+        const realExit = process.exit;
+        const realError = console.error;
+        const watched: { address: unknown; onGone: () => void }[] = [];
+        const exits: unknown[] = [];
+        const errors: unknown[] = [];
+        try {
+            engineWatch.exitWhenEngineGone = (address: unknown, onGone: () => void) => {
+                watched.push({ address, onGone });
+                return () => undefined;
+            };
+            const config = { config: { get: () => undefined } } as never;
+            const address = { host: "127.0.0.1", port: 1 };
+            const provider = new FlowSubmissionProvider({ createClient: () => scripted().client, env: {}, journalDir: null, engineAddress: address });
+            await provider.configure(config);
+            await provider.configure(config);
+            assert.equal(watched.length, 1);
+            assert.deepEqual(watched[0]!.address, address);
+            await new FlowSubmissionProvider({ createClient: () => scripted().client, env: {}, journalDir: null, engineAddress: null }).configure(config);
+            assert.equal(watched.length, 1, "nothing to watch without an engine");
+            (process as { exit: unknown }).exit = (code: unknown) => void exits.push(code);
+            console.error = (line: unknown) => void errors.push(line);
+            watched[0]!.onGone();
+        } finally {
+            engineWatch.exitWhenEngineGone = realWatch;
+            process.exit = realExit;
+            console.error = realError;
+        }
+        assert.deepEqual(exits, [1]);
+        assert.deepEqual(errors, ["emr-flow: the Pulumi engine at 127.0.0.1:1 is gone; stopping, unfinished submissions stay recorded for the next `pulumi up`"]);
+    });
+});
