@@ -646,6 +646,7 @@ describe("provider lifecycle: the client, the ledger, the engine and the phase",
         const own = new FlowSubmissionProvider({ env: { ALIBABA_CLOUD_ACCESS_KEY_ID: "AK", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "SK", ALIBABA_CLOUD_REGION: REGION }, engineAddress: null });
         const real = own.client();
         assert.equal(real.constructor.name, "EmrFlowClient");
+        assert.equal(real.credentialSource(), "environment ALIBABA_CLOUD_ACCESS_KEY_ID", "built from the provider's environment");
         assert.equal(own.client(), real);
     });
 
