@@ -336,3 +336,74 @@ describe("the nodes kept in state", () => {
         );
     });
 });
+
+describe("FlowSubmissionProvider.check: the reason given for each bad input", () => {
+    // A fresh provider (so a fresh schema) for every check: nothing one check built is reused by the next.
+    const checked = (inputs: Record<string, unknown>) => makeProvider(fakeClient().client).provider.check({}, { ...base, ...inputs });
+    const failures = async (inputs: Record<string, unknown>) => (await checked(inputs)).failures;
+    const one = (property: string, reason: string) => [{ property, reason }];
+    const timeoutRange = "expected a whole number of seconds, at least 1 and at most 604800 (seven days)";
+
+    it("IDs: a string, not empty, of the right shape, with the lookup that finds one", async () => {
+        assert.deepEqual(await failures({ projectId: 42 }), one("projectId", "project ID must be a string, got a number"));
+        assert.deepEqual(await failures({ flowId: "" }), one("flowId", "flow ID must not be empty"));
+        assert.deepEqual(await failures({ flowId: "XF-1" }), one("flowId", '"XF-1" is not a flow ID: expected the shape F-0123456789ABCDEF; to find one by name, use getFlow({ projectId, name })'));
+        const bare = await checked({ projectId: "0123456789ABCDEF" });
+        assert.deepEqual([bare.failures, bare.inputs?.projectId], [[], PROJECT]);
+    });
+
+    it("regionId: a string shaped like a region", async () => {
+        assert.deepEqual(await failures({ regionId: 7 }), one("regionId", "regionId must be a string, got a number"));
+        assert.deepEqual(await failures({ regionId: "Hangzhou" }), one("regionId", '"Hangzhou" is not a region ID such as cn-hangzhou'));
+    });
+
+    it("conf: a map, of valid keys, of strings (cyctime a time), not too large to send", async () => {
+        assert.deepEqual(await failures({ conf: "a=b" }), one("conf", "conf must be a map of strings, got a string"));
+        assert.deepEqual(await failures({ conf: [1] }), one("conf", "conf must be a map of strings, got an array"));
+        assert.deepEqual(await failures({ conf: { "1bad": "x", ok: 5, cyctime: "nope", fine: "y" } }), [
+            { property: "conf.1bad", reason: '"1bad" is not a valid conf key: use letters, digits, "_", "." or "-", starting with a letter or "_", at most 128 characters' },
+            { property: "conf.ok", reason: "got 5 (a number); conf values must be strings (only cyctime also takes a Date or epoch milliseconds): convert it, e.g. String(value)" },
+            { property: "conf.cyctime", reason: 'cyctime "nope" is not a time: use a Date, epoch milliseconds, or an ISO-8601 string such as 2026-11-28 or 2026-11-28T06:00:00+08:00' },
+        ]);
+        assert.deepEqual(
+            await failures({ conf: { big: "中".repeat(2000) } }),
+            one("conf", "conf takes 18029 bytes as sent (URL-encoded in the query string, where a character outside ASCII takes up to 9 bytes), over the limit of 12288: pass large values by reference (an OSS path, say)"),
+        );
+        const asText = await checked({ conf: { cyctime: new Date(Date.UTC(2026, 10, 28)), a: "b", day: "2026-11-28" } });
+        assert.deepEqual([asText.failures, asText.inputs?.conf], [[], { cyctime: String(Date.UTC(2026, 10, 28)), a: "b", day: "2026-11-28" }], "only cyctime is read as a time");
+    });
+
+    it("triggers: an array with no empty object at any depth", async () => {
+        assert.deepEqual(await failures({ triggers: "x" }), one("triggers", "triggers must be an array, got a string"));
+        const empty = "an empty object never changes, so it can never start a new run. A Date, Map or Set passed through pulumi.output() arrives so: give date.toISOString() (or another string) instead";
+        assert.deepEqual(await failures({ triggers: [{}, [{ a: {} }], "s", { b: 1 }, null] }), [
+            { property: "triggers[0]", reason: empty },
+            { property: "triggers[1][0].a", reason: empty },
+        ]);
+    });
+
+    it("waitFor, timeoutSeconds and killOnDelete: the values they take", async () => {
+        assert.deepEqual(await failures({ waitFor: "forever" }), one("waitFor", 'waitFor must be "submission", "start" or "completion", got "forever"'));
+        assert.deepEqual(await failures({ waitFor: 3 }), one("waitFor", 'waitFor must be "submission", "start" or "completion", got 3'));
+        for (const [value, shown] of [["60", '"60" (a string)'], [1.5, "1.5 (a number)"], [0, "0 (a number)"], [604_801, "604801 (a number)"]] as const) {
+            assert.deepEqual(await failures({ timeoutSeconds: value }), one("timeoutSeconds", `timeoutSeconds: got ${shown}; ${timeoutRange}`), String(value));
+        }
+        for (const value of [1, 604_800]) assert.deepEqual(await failures({ timeoutSeconds: value }), [], String(value));
+        for (const value of ["submission", "start", "completion"]) assert.deepEqual(await failures({ waitFor: value }), [], value);
+        assert.deepEqual(await failures({ killOnDelete: "yes" }), one("killOnDelete", "killOnDelete must be true or false, got a string"));
+        assert.deepEqual(await failures({ killOnDelete: false }), []);
+    });
+});
+
+describe("FlowSubmissionProvider: what it asks the service", () => {
+    it("refresh and delete name the run's region, project and instance", async () => {
+        const where = { regionId: "cn-hangzhou", projectId: PROJECT, instanceId: INSTANCE };
+        const refreshed = fakeClient();
+        await makeProvider(refreshed.client).provider.read(INSTANCE, { ...base, instanceId: INSTANCE, status: "RUNNING" });
+        assert.deepEqual(refreshed.calls, [{ action: "DescribeFlowInstance", params: where }]);
+        const deleted = fakeClient({ describe: (n) => fakeInstance({ id: INSTANCE, status: n === 0 ? "RUNNING" : "KILLED" }) });
+        await makeProvider(deleted.client).provider.delete(INSTANCE, { ...base, instanceId: INSTANCE, status: "RUNNING", killOnDelete: true });
+        assert.deepEqual(deleted.calls.map((c) => c.action), ["DescribeFlowInstance", "KillFlow", "DescribeFlowInstance"]);
+        for (const call of deleted.calls) assert.deepEqual(call.params, where, call.action);
+    });
+});

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as util from "util";
 import * as $tea from "@alicloud/tea-typescript";
-import { CredentialsError, EmrApiError, EmrConfigError, EmrFlowError, EmrNetworkError, EmrResponseError, SubmissionOutcomeUnknownError, isNotFoundError } from "../../provider/client/errors";
+import { CredentialsError, EmrApiError, EmrConfigError, EmrFlowError, EmrNetworkError, EmrResponseError, SubmissionOutcomeUnknownError, isInstanceNotFoundError, isNotFoundError } from "../../provider/client/errors";
 import { classifyError, isRetryableCode, type ErrorContext } from "../../provider/client/classify";
 import { Redactor, REDACTED } from "../../provider/client/redact";
 
@@ -250,5 +250,156 @@ describe("error classes", () => {
         const err = classifyError({ weird: SECRET }, { ...ctx, redactor });
         assert.equal(err.code, "UnexpectedError");
         for (const text of everyRendering(err)) assert.ok(!text.includes(SECRET), text);
+    });
+});
+
+describe("error classes: what each one carries", () => {
+    it("carries only the options given, as own properties, and is not retryable unless told", () => {
+        const bare = new EmrFlowError("X", "m");
+        assert.equal(bare.retryable, false);
+        for (const key of ["statusCode", "requestId", "attempts", "cause"]) assert.ok(!Object.prototype.hasOwnProperty.call(bare, key), key);
+        const cause = new Error("inner");
+        const full = new EmrFlowError("X", "m", { statusCode: 502, requestId: "R-9", retryable: true, attempts: 3, cause });
+        assert.deepEqual([full.statusCode, full.requestId, full.retryable, full.attempts, full.cause], [502, "R-9", true, 3, cause]);
+    });
+
+    it("keeps the cause read-only and out of enumeration", () => {
+        const cause = new Error("inner");
+        const err = new EmrFlowError("X", "m", { cause });
+        assert.deepEqual(Object.getOwnPropertyDescriptor(err, "cause"), { value: cause, enumerable: false, writable: false, configurable: true });
+        assert.throws(() => {
+            (err as unknown as { cause: unknown }).cause = new Error("other");
+        }, TypeError);
+    });
+
+    it("does not pass its brand on to a plain copy", () => {
+        const err = new EmrApiError("Throttling", "m", { statusCode: 400, retryable: true });
+        assert.ok(!EmrFlowError.isInstance({ ...err }));
+        assert.ok(!EmrApiError.isInstance({ ...err, name: "EmrApiError" }));
+    });
+
+    it("recognises nothing that is not an object without throwing", () => {
+        for (const value of [undefined, null, "EmrFlowError", 42, true, Symbol("x")]) {
+            assert.equal(EmrFlowError.isInstance(value), false, String(value));
+            assert.equal(EmrApiError.isInstance(value), false, String(value));
+        }
+    });
+
+    it("tells each class from the others, and from look-alikes without the brand", () => {
+        const made = {
+            EmrFlowError: new EmrFlowError("X", "m"),
+            EmrApiError: new EmrApiError("Throttling", "m", { statusCode: 400 }),
+            EmrNetworkError: new EmrNetworkError("ECONNRESET", "m", { phase: "send-or-wait", requestMayHaveBeenSent: true }),
+            EmrResponseError: new EmrResponseError("NonJsonResponse", "m"),
+            SubmissionOutcomeUnknownError: new SubmissionOutcomeUnknownError({ regionId: "r", projectId: "p", flowId: "f", windowStart: 0, windowEnd: 1, reason: "x" }),
+            CredentialsError: new CredentialsError("CredentialsNotFound", "m", []),
+            EmrConfigError: new EmrConfigError("MissingRegion", "m"),
+        };
+        const classes = { EmrApiError, EmrNetworkError, EmrResponseError, SubmissionOutcomeUnknownError, CredentialsError, EmrConfigError };
+        for (const [className, cls] of Object.entries(classes)) {
+            for (const [madeName, value] of Object.entries(made)) {
+                assert.equal(cls.isInstance(value), className === madeName, `${className}.isInstance(${madeName})`);
+                assert.ok(EmrFlowError.isInstance(value), madeName);
+            }
+            const lookAlike = Object.assign(new Error("m"), { name: className, code: "X", retryable: true });
+            assert.equal(cls.isInstance(lookAlike), false, `${className} look-alike`);
+        }
+    });
+
+    it("EmrApiError carries the service's message, recommendation and host only when given", () => {
+        const bare = new EmrApiError("X", "m", {});
+        for (const key of ["apiMessage", "recommend", "hostId"]) assert.ok(!Object.prototype.hasOwnProperty.call(bare, key), key);
+        const full = new EmrApiError("X", "m", { apiMessage: "a", recommend: "https://r", hostId: "h" });
+        assert.deepEqual([full.apiMessage, full.recommend, full.hostId], ["a", "https://r", "h"]);
+    });
+
+    it("CredentialsError is never retryable, keeps its other options, and owns a copy of the places looked at", () => {
+        const places = ["stack config alicloud:accessKey", "environment ALIBABA_CLOUD_ACCESS_KEY_ID"];
+        const e = new CredentialsError("CredentialsUnavailable", "m", places, { retryable: true, requestId: "R-1", attempts: 2 });
+        assert.equal(e.retryable, false);
+        assert.equal(e.requestId, "R-1");
+        assert.equal(e.attempts, 2);
+        places.push("later");
+        assert.deepEqual(e.lookedAt, ["stack config alicloud:accessKey", "environment ALIBABA_CLOUD_ACCESS_KEY_ID"]);
+    });
+
+    it("EmrConfigError is never retryable and names its setting only when given", () => {
+        const named = new EmrConfigError("InvalidEndpoint", "m", "emr-flow:endpoint");
+        assert.equal(named.setting, "emr-flow:endpoint");
+        assert.equal(named.retryable, false);
+        assert.ok(!Object.prototype.hasOwnProperty.call(new EmrConfigError("MissingRegion", "m"), "setting"));
+    });
+
+    it("SubmissionOutcomeUnknownError keeps its cause and attempts", () => {
+        const cause = new Error("reset");
+        const e = new SubmissionOutcomeUnknownError({ regionId: "r", projectId: "p", flowId: "f", windowStart: 0, windowEnd: 1, reason: "x", cause, attempts: 2 });
+        assert.equal(e.cause, cause);
+        assert.equal(e.attempts, 2);
+        assert.deepEqual([e.regionId, e.projectId, e.flowId, e.windowStart, e.windowEnd], ["r", "p", "f", 0, 1]);
+    });
+});
+
+describe("isNotFoundError: each reason it gives", () => {
+    const api = (status: number | undefined, code: string, apiMessage?: string) => new EmrApiError(code, "m", { statusCode: status, apiMessage });
+
+    it("is true for a not-found code, whatever the status or message", () => {
+        for (const code of ["EMR.Flow.NotExist", "EMR.Project.NonExistent", "FlowInstance.notfound"]) assert.equal(isNotFoundError(api(400, code)), true, code);
+    });
+
+    it("is true for a message saying something does not exist", () => {
+        for (const message of ["project not exists", "flow not found", "The flow doesn't exist.", "the instance does not exist", "it does not exists", "no such flow"]) {
+            assert.equal(isNotFoundError(api(400, "InvalidParameter", message)), true, message);
+        }
+        assert.equal(isNotFoundError(api(400, "InvalidParameter", "nothing here is missing")), false);
+    });
+
+    it("is true for a bare 404 and false for other statuses or none", () => {
+        assert.equal(isNotFoundError(api(404, "Gone")), true);
+        assert.equal(isNotFoundError(api(410, "Gone")), false);
+        assert.equal(isNotFoundError(api(undefined, "Gone")), false);
+    });
+
+    it("is false for an unknown AccessKey or STS token, and for an unknown action, whatever the message or status", () => {
+        for (const code of ["InvalidAccessKeyId.NotFound", "InvalidSecurityToken.NotFound", "InvalidAction.NotFound", "InvalidApi.NotFound"]) {
+            assert.equal(isNotFoundError(api(404, code, "Specified key is not found.")), false, code);
+        }
+    });
+
+    it("reads those exclusions at the start of the code only", () => {
+        assert.equal(isNotFoundError(api(404, "EMR.InvalidAccessKeyIdBinding.NotFound")), true);
+        assert.equal(isNotFoundError(api(404, "EMR.InvalidAction.NotFound")), true);
+    });
+});
+
+describe("isNotFoundError and isInstanceNotFoundError: only service answers, read exactly", () => {
+    const api = (status: number | undefined, code: string, apiMessage?: string) => new EmrApiError(code, "m", { statusCode: status, apiMessage });
+
+    it("never take a local error for an answer, whatever its code says", () => {
+        assert.equal(isNotFoundError(new EmrNetworkError("ENOTFOUND", "getaddrinfo ENOTFOUND emr.example", { phase: "dns", requestMayHaveBeenSent: false })), false);
+        assert.equal(isInstanceNotFoundError(new EmrFlowError("FlowInstance.NotFound", "m")), false);
+    });
+
+    it("carry the brand under the registry symbol every copy of the package shares", () => {
+        assert.ok(Object.getOwnPropertySymbols(new EmrFlowError("X", "m")).includes(Symbol.for("pulumi-emr-flow:EmrFlowError")));
+        assert.equal(EmrFlowError.isInstance({ [Symbol.for("")]: true }), false);
+    });
+
+    it("an instance code is believed up to HTTP 499, never from a 5xx", () => {
+        assert.equal(isInstanceNotFoundError(api(499, "FlowInstance.NotFound")), true);
+        assert.equal(isInstanceNotFoundError(api(500, "FlowInstance.NotFound")), false);
+    });
+
+    it("an instance code is read with or without the dot, NotExist or NotExists, and must end the code", () => {
+        for (const code of ["EMR.FlowInstanceNotFound", "FlowInstance.NotExist", "FlowInstance.NotExists"]) assert.equal(isInstanceNotFoundError(api(400, code)), true, code);
+        assert.equal(isInstanceNotFoundError(api(400, "Instance.NotFoundInProject")), false);
+    });
+
+    it("a flow not found (with or without the dot) is not an instance not found, whatever the message", () => {
+        assert.equal(isInstanceNotFoundError(api(400, "EMR.FlowNotFound", "flow instance not found")), false);
+    });
+
+    it("without a code naming it, the message must name an instance and say it is missing", () => {
+        assert.equal(isInstanceNotFoundError(api(400, "InvalidParameter", "the instance is still running")), false);
+        for (const message of ["flow instance not exist", "The instance doesn't exist"]) assert.equal(isInstanceNotFoundError(api(400, "InvalidParameter", message)), true, message);
     });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as $tea from "@alicloud/tea-typescript";
-import { CredentialsError, EmrApiError, EmrNetworkError, EmrResponseError, SubmissionOutcomeUnknownError } from "../../provider/client/errors";
+import { CredentialsError, EmrApiError, EmrConfigError, EmrNetworkError, EmrResponseError, SubmissionOutcomeUnknownError } from "../../provider/client/errors";
 import { type ErrorContext } from "../../provider/client/classify";
 import {
     DEFAULT_BASE_DELAY_MS,
@@ -10,6 +10,7 @@ import {
     backoffDelay,
     retryPolicy,
     shouldRetry,
+    systemRetryDeps,
     withRetry,
     type CallKind,
     type RetryDeps,
@@ -230,5 +231,152 @@ describe("withRetry: Kill/Suspend/Resume/Rerun", () => {
         assert.equal(shouldRetry(net(true), "submit"), false);
         assert.equal(shouldRetry(net(true), "mutation"), false);
         assert.equal(shouldRetry(net(false), "submit"), true);
+    });
+});
+
+describe("retryPolicy: the limits it accepts", () => {
+    it("names the setting and the bound it breaks", () => {
+        assert.throws(() => retryPolicy({ maxAttempts: 0 }), { name: "RangeError", message: "retry.maxAttempts must be a number >= 1, got 0" });
+        assert.throws(() => retryPolicy({ maxDelayMs: -5 }), { name: "RangeError", message: "retry.maxDelayMs must be a number >= 0, got -5" });
+        assert.throws(() => retryPolicy({ maxTotalMs: Number.NaN }), /^RangeError: retry\.maxTotalMs must be a number >= 0, got NaN$/);
+        assert.throws(() => retryPolicy({ baseDelayMs: Number.POSITIVE_INFINITY }), /retry\.baseDelayMs/);
+    });
+
+    it("takes the bounds themselves: one attempt, zero delays", () => {
+        assert.deepEqual(retryPolicy({ maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, maxTotalMs: 0 }), { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, maxTotalMs: 0 });
+    });
+
+    it("rounds a fractional attempt count down, and keeps fractional delays", () => {
+        assert.deepEqual(retryPolicy({ maxAttempts: 2.9, baseDelayMs: 1.5 }), { maxAttempts: 2, baseDelayMs: 1.5, maxDelayMs: DEFAULT_MAX_DELAY_MS, maxTotalMs: DEFAULT_MAX_TOTAL_MS });
+    });
+});
+
+describe("backoffDelay: out-of-range inputs", () => {
+    it("clamps a random value outside [0, 1) to the ends of the jitter", () => {
+        const policy = retryPolicy({ baseDelayMs: 100, maxDelayMs: 1_000 });
+        assert.equal(backoffDelay(1, policy, () => -3), 50);
+        assert.equal(backoffDelay(1, policy, () => 7), 100);
+    });
+
+    it("treats retry 0 (or less) as the first retry", () => {
+        const policy = retryPolicy({ baseDelayMs: 100, maxDelayMs: 1_000 });
+        assert.equal(backoffDelay(0, policy, () => 0.999999), 100);
+        assert.equal(backoffDelay(-2, policy, () => 0), 50);
+    });
+});
+
+describe("systemRetryDeps", () => {
+    it("reads the real clock and a random number in [0, 1)", () => {
+        const before = Date.now();
+        const now = systemRetryDeps.now();
+        assert.ok(now >= before && now <= Date.now(), String(now));
+        const draws = Array.from({ length: 20 }, () => systemRetryDeps.random());
+        for (const r of draws) assert.ok(r >= 0 && r < 1, String(r));
+        assert.ok(new Set(draws).size > 1, "not a constant");
+    });
+
+    it("sleeps on a timer: a timer set before it for a shorter time fires first", async () => {
+        const order: string[] = [];
+        setTimeout(() => order.push("timer"), 0);
+        const slept = systemRetryDeps.sleep(5).then(() => order.push("slept"));
+        assert.ok(slept instanceof Promise);
+        await slept;
+        assert.deepEqual(order, ["timer", "slept"]);
+    });
+});
+
+describe("withRetry: limits, hooks and what the errors say", () => {
+    it("does not start a retry at or after the caller's deadline", async () => {
+        // The first delay (random 0) is 250 ms: a deadline 250 ms away leaves no room, 251 ms does.
+        const atDeadline = new FakeTime([0]);
+        const s1 = script(throttle, throttle);
+        await assert.rejects(
+            withRetry(s1.op, { kind: "read", policy: retryPolicy(), deps: atDeadline, context: submitCtx, deadline: atDeadline.time + 250 }),
+            (e: unknown) => EmrApiError.isInstance(e) && e.attempts === 1,
+        );
+        assert.equal(s1.calls, 1);
+        assert.deepEqual(atDeadline.sleeps, []);
+
+        const justBefore = new FakeTime([0]);
+        const s2 = script(throttle);
+        assert.equal(await withRetry(s2.op, { kind: "read", policy: retryPolicy(), deps: justBefore, context: submitCtx, deadline: justBefore.time + 251 }), "ok");
+        assert.deepEqual(justBefore.sleeps, [250]);
+    });
+
+    it("starts a retry that lands exactly at maxTotalMs, not one past it", async () => {
+        const policy = retryPolicy({ baseDelayMs: 1_000, maxDelayMs: 1_000, maxTotalMs: 1_000 });
+        const exact = new FakeTime([0.999999]);
+        const s1 = script(throttle);
+        assert.equal(await run("read", s1, exact, policy), "ok");
+        assert.deepEqual(exact.sleeps, [1_000]);
+
+        const over = new FakeTime([0.999999]);
+        const s2 = script(throttle);
+        await assert.rejects(run("read", s2, over, retryPolicy({ ...policy, maxTotalMs: 999 })), (e: unknown) => EmrApiError.isInstance(e) && e.attempts === 1);
+        assert.deepEqual(over.sleeps, []);
+    });
+
+    it("tells onRetry the attempt, the delay and the error before each sleep", async () => {
+        const time = new FakeTime([0]);
+        const seen: { attempt: number; delayMs: number; code: string; sleptBefore: number }[] = [];
+        const s = script(throttle, refused);
+        const result = await withRetry(s.op, {
+            kind: "read",
+            policy: retryPolicy(),
+            deps: time,
+            context: submitCtx,
+            onRetry: (info) => seen.push({ attempt: info.attempt, delayMs: info.delayMs, code: info.error.code, sleptBefore: time.sleeps.length }),
+        });
+        assert.equal(result, "ok");
+        assert.deepEqual(seen, [
+            { attempt: 1, delayMs: 250, code: "Throttling.User", sleptBefore: 0 },
+            { attempt: 2, delayMs: 500, code: "ECONNREFUSED", sleptBefore: 1 },
+        ]);
+    });
+
+    it("leaves attempts unset on an error that was not retried", async () => {
+        await assert.rejects(run("read", script(() => apiError(400, "InvalidParameter"))), (e: unknown) => EmrApiError.isInstance(e) && e.attempts === undefined);
+    });
+
+    it("reports a settings error before any request as it is, not as an unknown outcome", async () => {
+        const s = script(() => new EmrConfigError("InvalidEndpoint", "bad endpoint", "emr-flow:endpoint"));
+        await assert.rejects(run("submit", s), (e: unknown) => EmrConfigError.isInstance(e) && !SubmissionOutcomeUnknownError.isInstance(e));
+        assert.equal(s.calls, 1);
+    });
+
+    it("names the region, or says it is unknown, in an unknown outcome", async () => {
+        await assert.rejects(run("submit", script(reset)), (e: unknown) => SubmissionOutcomeUnknownError.isInstance(e) && e.regionId === "cn-hangzhou");
+        await assert.rejects(withRetry(script(reset).op, { kind: "submit", policy: retryPolicy(), deps: new FakeTime(), context: { action: "SubmitFlow" } }), (e: unknown) => {
+            assert.ok(SubmissionOutcomeUnknownError.isInstance(e));
+            assert.deepEqual([e.regionId, e.projectId, e.flowId], ["unknown", "unknown", "unknown"]);
+            return true;
+        });
+    });
+
+    for (const [name, failure, reason] of [
+        ["a read timeout", readTimeout, "the request timed out after it may have been sent (ReadTimeout)."],
+        ["a connect timeout", () => Object.assign(new Error("ConnectTimeout: Connect http://h/ failed."), { name: "RequestTimeoutError" }), "the request timed out after it may have been sent (ConnectTimeout)."],
+        ["a reset connection", reset, "the connection was lost before an answer arrived (SocketHangUp)."],
+        ["a 503", unavailable, "the service answered ServiceUnavailable (HTTP 503), which does not prove that nothing was started."],
+        ["an unreadable answer", () => new EmrResponseError("UnexpectedResponse", "no Id", { statusCode: 200 }), "the answer could not be read (UnexpectedResponse, HTTP 200)."],
+        ["an unreadable answer without a status", () => new SyntaxError("Unexpected token '<'"), "the answer could not be read (NonJsonResponse)."],
+        ["an unexpected throw", () => new TypeError("boom"), "the call failed in an unexpected way (UnexpectedError)."],
+    ] as const) {
+        it(`says why the outcome of a submission is unknown after ${name}`, async () => {
+            await assert.rejects(run("submit", script(failure)), (e: unknown) => {
+                assert.ok(SubmissionOutcomeUnknownError.isInstance(e), String(e));
+                assert.ok(e.message.includes(`may or may not have started a flow instance: ${reason} It was not retried`), e.message);
+                return true;
+            });
+        });
+    }
+
+    it("says the service answered without a status when there was none", async () => {
+        const noStatus = () => new EmrApiError("InternalError", "boom", { retryable: true });
+        await assert.rejects(run("submit", script(noStatus)), (e: unknown) => SubmissionOutcomeUnknownError.isInstance(e) && e.message.includes(": the service answered InternalError, which does not prove"));
+    });
+
+    it("counts the attempt in the reason once the submission was retried", async () => {
+        await assert.rejects(run("submit", script(throttle, reset), new FakeTime([0])), (e: unknown) => SubmissionOutcomeUnknownError.isInstance(e) && e.message.includes("before an answer arrived (SocketHangUp) (attempt 2). It was not retried"));
     });
 });

@@ -5,7 +5,7 @@
  * never count as "no run").
  */
 import { strict as assert } from "assert";
-import { SearchFailedError, findSubmittedInstance, scheduleMatches } from "../../provider/runs/adopt";
+import { MAX_PAGES, SETTLE_DELAYS_MS, SearchFailedError, SubmissionLedger, WINDOW_SLACK_MS, findSubmittedInstance, scheduleMatches } from "../../provider/runs/adopt";
 import type { EmrFlowClient, ListFlowInstancesParams, ListFlowInstancesResult } from "../../provider/client/emrFlowClient";
 import type { FlowInstanceSummary } from "../../provider/client/responses";
 
@@ -109,5 +109,177 @@ describe("findSubmittedInstance under the contract corners", () => {
             return res;
         });
         await assert.rejects(findSubmittedInstance(client, where, quick), (e: unknown) => e instanceof SearchFailedError && /ServiceUnavailable/.test(e.message) && e.candidates.length === 20);
+    });
+});
+
+describe("findSubmittedInstance: what it asks, keeps and says", () => {
+    const from = where.windowStart - WINDOW_SLACK_MS;
+    const to = where.windowEnd + WINDOW_SLACK_MS;
+
+    it("keeps runs created at either edge of the window with its slack, or without a creation time, and no others", async () => {
+        for (const [gmtCreate, kept] of [[from, true], [to, true], [undefined, true], [from - 1, false], [to + 1, false]] as const) {
+            const { client } = service([run(1, { gmtCreate })], 100);
+            const found = await findSubmittedInstance(client, where, quick);
+            assert.equal(found.outcome, kept ? "one" : "none", String(gmtCreate));
+        }
+    });
+
+    it("keeps runs of this flow or of no flow named, and no run of another flow", async () => {
+        const { client } = service([run(1, { flowId: undefined }), run(2, { flowId: "F-FFFFFFFFFFFFFFFF" })], 100);
+        const found = await findSubmittedInstance(client, where, quick);
+        assert.equal(found.outcome === "one" && found.instance.id, run(1).id);
+    });
+
+    it("counts a run listed both as not started and in the range once", async () => {
+        const { client } = service([run(1, { status: "PREP" })], 100);
+        const found = await findSubmittedInstance(client, where, quick);
+        assert.equal(found.outcome, "one");
+    });
+
+    it("compares schedule times only with a cyctime of digits", async () => {
+        const { client } = service([run(1, { scheduleTime: 5 })], 100);
+        for (const cyctime of ["2026-01-01T00:00:00Z", "12ab", "ab12", "77"]) {
+            const found = await findSubmittedInstance(client, { ...where, conf: { cyctime } }, quick);
+            assert.equal(found.outcome, cyctime === "77" ? "none" : "one", cyctime);
+        }
+    });
+
+    it("says why it adopts a run: the window, the schedule time when it compared one, and that nothing else holds it", async () => {
+        const window = `the only instance of flow ${where.flowId} created between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`;
+        const held = "that no other resource of this deployment holds";
+        const cyctime = Date.UTC(2026, 0, 1, 0, 0, 30);
+        const reasonOf = async (instance: FlowInstanceSummary, conf?: Record<string, string>) => {
+            const found = await findSubmittedInstance(service([instance], 100).client, { ...where, conf }, quick);
+            assert.equal(found.outcome, "one");
+            return found.outcome === "one" ? found.reason : "";
+        };
+        assert.equal(await reasonOf(run(1)), `${window} ${held}`);
+        assert.equal(await reasonOf(run(1), { cyctime: String(cyctime) }), `${window} (the service shows no schedule time to compare with the cyctime sent) ${held}`);
+        assert.equal(
+            await reasonOf(run(1, { scheduleTime: Date.UTC(2026, 0, 1, 0, 1, 0) }), { cyctime: String(cyctime) }),
+            `${window} with schedule time 2026-01-01T00:01:00.000Z (from the cyctime sent, 2026-01-01T00:00:30.000Z) ${held}`,
+        );
+    });
+
+    it("asks for 100 runs a page and reaches the range to now, but never short of the window's end", async () => {
+        const { client, calls } = service([run(1)], 100);
+        await findSubmittedInstance(client, where, { ...quick, now: () => where.windowStart });
+        assert.ok(calls.every((c) => c.pageSize === 100));
+        assert.equal(calls.find((c) => c.createdFrom !== undefined)?.createdTo, to);
+        const before = Date.now();
+        const real = service([run(1)], 100);
+        await findSubmittedInstance(real.client, where, { sleep: quick.sleep, settleDelaysMs: [0] });
+        assert.ok(real.calls.find((c) => c.createdFrom !== undefined)!.createdTo! >= before + WINDOW_SLACK_MS, "by default, now is this machine's clock");
+    });
+
+    it("pauses 1, 2 and 2 seconds before its listings by default, and lists once at once without pauses", async () => {
+        assert.deepEqual(SETTLE_DELAYS_MS, [1_000, 2_000, 2_000]);
+        const slept: number[] = [];
+        const none = await findSubmittedInstance(service([], 100).client, where, { sleep: async (ms) => void slept.push(ms), now: quick.now });
+        assert.deepEqual(slept, [1_000, 2_000, 2_000]);
+        assert.deepEqual(none, { outcome: "none", listings: 3, waitedMs: 5_000 });
+        const once = service([], 100);
+        assert.deepEqual(await findSubmittedInstance(once.client, where, { ...quick, settleDelaysMs: [] }), { outcome: "none", listings: 1, waitedMs: 0 });
+        assert.equal(once.calls.length, 2);
+    });
+
+    it("really waits before a listing when no sleep is given", async () => {
+        const order: string[] = [];
+        const { client } = service([run(1)], 100, (res) => {
+            order.push("listed");
+            return res;
+        });
+        setTimeout(() => order.push("timer"), 0);
+        await findSubmittedInstance(client, where, { settleDelaysMs: [5], now: quick.now });
+        assert.equal(order[0], "timer");
+    });
+
+    it("counts candidates only after beforeCount, so a run another submission took meanwhile is left out", async () => {
+        const taken = new Set<string>();
+        const { client } = service([run(1), run(2)], 100);
+        const found = await findSubmittedInstance(client, where, { ...quick, exclude: () => taken, beforeCount: async () => void taken.add(run(1).id) });
+        assert.equal(found.outcome === "one" && found.instance.id, run(2).id);
+    });
+
+    it("names the listing, the flow, the project and the request ID when a listing cannot be read to its end", async () => {
+        const cases: [string, (r: ListFlowInstancesResult, p: ListFlowInstancesParams) => ListFlowInstancesResult, string][] = [
+            ["Total too small", (r) => ({ ...r, total: 0, requestId: "" }), `ListFlowInstance of runs not started yet of flow ${where.flowId} in project ${where.projectId} cannot be read to its end: Total is 0 but 1 runs were read (request ID none)`],
+            ["no Total, a page repeats", (r) => ({ ...r, totalReported: false, instances: [run(1, { status: "PREP" })] }), `ListFlowInstance of runs not started yet of flow ${where.flowId} in project ${where.projectId} cannot be read to its end: page 2 repeats runs already read and the answer gives no Total (request ID R-2)`],
+            ["Total too large, range listing", (r, p) => (p.createdFrom !== undefined ? { ...r, total: 2, instances: [run(1)] } : r), `ListFlowInstance of runs in the time range of flow ${where.flowId} in project ${where.projectId} cannot be read to its end: Total is 2, 1 runs were read, and page 2 brought no new one (request ID R-3)`],
+        ];
+        for (const [name, broken, message] of cases) {
+            const { client } = service([run(1, { status: "PREP" })], 100, broken);
+            const err = await findSubmittedInstance(client, where, quick).then(() => undefined, (e: unknown) => e);
+            assert.ok(err instanceof SearchFailedError, name);
+            assert.equal(err.message, message, name);
+            assert.equal(err.name, "SearchFailedError");
+            assert.equal((err.cause as Error).name, "ListingIncompleteError");
+            assert.equal((err.cause as Error).message, message);
+        }
+    });
+
+    it("reads up to exactly MAX_PAGES pages of a listing", async () => {
+        const all = Array.from({ length: MAX_PAGES }, (_, i) => run(i + 1));
+        const { client, calls } = service(all, 1);
+        const found = await findSubmittedInstance(client, where, { ...quick, settleDelaysMs: [0] });
+        assert.equal(found.outcome === "several" && found.candidates.length, MAX_PAGES);
+        assert.equal(calls.filter((c) => c.createdFrom !== undefined).length, MAX_PAGES);
+        const err = await findSubmittedInstance(service([...all, run(MAX_PAGES + 1)], 1).client, where, quick).then(() => undefined, (e: unknown) => e);
+        assert.ok(err instanceof SearchFailedError);
+        assert.equal(err.message, `ListFlowInstance of runs in the time range of flow ${where.flowId} in project ${where.projectId} has more than ${MAX_PAGES} pages`);
+    });
+
+    it("says what was thrown when a listing throws something that is not an Error", async () => {
+        const client = { listFlowInstances: async () => Promise.reject("connection lost") } as unknown as EmrFlowClient;
+        await assert.rejects(findSubmittedInstance(client, where, quick), (e: unknown) => e instanceof SearchFailedError && e.message === "connection lost" && e.cause === "connection lost" && e.candidates.length === 0);
+    });
+});
+
+describe("SubmissionLedger: tickets, holds and the lock", () => {
+    it("holds what it is told, and a settled submission's instance only when there is one", () => {
+        const ledger = new SubmissionLedger();
+        ledger.hold("FI-000000000000000H");
+        ledger.begin("f").settle();
+        ledger.begin("f").settle("");
+        assert.deepEqual([...ledger.heldIds()], ["FI-000000000000000H"]);
+    });
+
+    it("waits only for other submissions of the same flow, not its own", async () => {
+        const ledger = new SubmissionLedger();
+        const mine = ledger.begin("flow-a");
+        const otherFlow = ledger.begin("flow-b");
+        const sameFlow = ledger.begin("flow-a");
+        let settled = false;
+        const waiting = ledger.othersSettled("flow-a", mine.ticket).then(() => (settled = true));
+        await new Promise((r) => setImmediate(r));
+        assert.equal(settled, false, "still waiting for the other submission of flow-a");
+        sameFlow.settle("FI-000000000000000S");
+        // flow-b's submission is still in flight: it is not waited for.
+        await waiting;
+        assert.equal(settled, true);
+        await ledger.othersSettled("flow-a", mine.ticket);
+        otherFlow.settle();
+        mine.settle();
+    });
+
+    it("hands the flow's lock on in order even to a caller that arrives once the first holder is done", async () => {
+        const ledger = new SubmissionLedger();
+        const order: string[] = [];
+        let releaseB: () => void = () => undefined;
+        const a = ledger.exclusive("flow", async () => void order.push("a"));
+        const b = ledger.exclusive("flow", () => new Promise<void>((r) => (releaseB = () => (order.push("b done"), r()))));
+        await a;
+        await new Promise((r) => setImmediate(r));
+        const d = ledger.exclusive("flow", async () => void order.push("d"));
+        await new Promise((r) => setImmediate(r));
+        releaseB();
+        await Promise.all([b, d]);
+        assert.deepEqual(order, ["a", "b done", "d"]);
+    });
+
+    it("returns what the function returns and releases the lock when it throws", async () => {
+        const ledger = new SubmissionLedger();
+        await assert.rejects(ledger.exclusive("flow", async () => Promise.reject(new Error("boom"))), /boom/);
+        assert.equal(await ledger.exclusive("flow", async () => 42), 42);
     });
 });

@@ -127,3 +127,188 @@ describe("submission record: retention, corrupt entries, salt, directory", () =>
         );
     });
 });
+
+describe("submission record: entries, ownership and keys", () => {
+    let dir: string;
+    beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-entries-"))));
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const fields = (key: string, startedAt = 1) => ({ key, projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt });
+    const onDisk = (entryId: string) => JSON.parse(fs.readFileSync(path.join(dir, `${entryId}.json`), "utf8")) as Record<string, unknown>;
+
+    it("writes a new entry at once, readable only by the user, with no temporary file left", () => {
+        const journal = new SubmissionJournal(dir, () => undefined, () => 1234);
+        const entry = journal.begin(fields("k", 1000));
+        assert.match(entry.entryId, /^[0-9a-f-]{36}$/);
+        assert.deepEqual(onDisk(entry.entryId), { v: 1, entryId: entry.entryId, pid: process.pid, updatedAt: 1234, key: "k", projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt: 1000 });
+        assert.equal(fs.statSync(path.join(dir, `${entry.entryId}.json`)).mode & 0o777, 0o600);
+        assert.deepEqual(fs.readdirSync(dir), [`${entry.entryId}.json`]);
+    });
+
+    it("creates its directory and the salt readable only by the user", () => {
+        const inner = path.join(dir, "a", "b");
+        const journal = new SubmissionJournal(inner, () => undefined);
+        journal.keyFor({ x: 1 });
+        assert.equal(fs.statSync(inner).mode & 0o777, 0o700);
+        assert.equal(fs.statSync(path.join(inner, "salt")).mode & 0o777, 0o600);
+        assert.match(fs.readFileSync(path.join(inner, "salt"), "utf8"), /^[0-9a-f]{64}$/);
+        fs.rmSync(inner, { recursive: true });
+        new SubmissionJournal(inner, () => undefined).begin(fields("k"));
+        assert.equal(fs.statSync(inner).mode & 0o777, 0o700);
+    });
+
+    it("stamps every change with the time and marks a finished entry done", () => {
+        let now = 10;
+        const journal = new SubmissionJournal(dir, () => undefined, () => now);
+        const entry = journal.begin(fields("k"));
+        now = 20;
+        const updated = journal.update(entry, { instanceId: "FI-000000000000000U" });
+        assert.deepEqual([updated.updatedAt, onDisk(entry.entryId).updatedAt, onDisk(entry.entryId).instanceId], [20, 20, "FI-000000000000000U"]);
+        now = 30;
+        journal.finish(updated, { requestId: "R-1" });
+        assert.deepEqual([onDisk(entry.entryId).done, onDisk(entry.entryId).updatedAt, onDisk(entry.entryId).requestId], [true, 30, "R-1"]);
+    });
+
+    it("keeps an entry updated exactly at the retention's edge", () => {
+        let now = Date.UTC(2026, 10, 1);
+        const writer = new SubmissionJournal(dir, () => undefined, () => now);
+        writer.update(writer.begin(fields("edge")), { instanceId: "FI-00000000000EDGE" });
+        now += JOURNAL_RETENTION_MS;
+        assert.deepEqual([...new SubmissionJournal(dir, () => undefined, () => now).heldInstanceIds(PROJECT, FLOW)], ["FI-00000000000EDGE"]);
+        assert.equal(JOURNAL_RETENTION_MS, 8 * 24 * 3600_000);
+    });
+
+    it("hands back a released entry, keeps an adopted one, and lists the interrupted ones of a key oldest first", () => {
+        const writer = new SubmissionJournal(dir, () => undefined);
+        const late = writer.begin(fields("k", 200));
+        const early = writer.begin(fields("k", 100));
+        writer.begin(fields("other", 50));
+        writer.finish(writer.begin(fields("k", 10)));
+        assert.deepEqual(writer.interrupted("k"), [], "this process is working on them");
+        writer.release(late);
+        writer.release(early);
+        assert.deepEqual(writer.interrupted("k").map((e) => e.entryId), [early.entryId, late.entryId]);
+        const reader = new SubmissionJournal(dir, () => undefined);
+        const found = reader.interrupted("k");
+        assert.deepEqual(found.map((e) => e.startedAt), [100, 200]);
+        const taken = reader.adoptEntry({ ...found[0]!, pid: 2 ** 22 + 54321 });
+        assert.equal(taken.pid, process.pid);
+        assert.equal(onDisk(early.entryId).pid, process.pid);
+        assert.deepEqual(reader.interrupted("k").map((e) => e.entryId), [late.entryId]);
+    });
+
+    it("names the instances a flow's entries hold, leaving out the one asked and other flows", () => {
+        const journal = new SubmissionJournal(undefined, () => undefined);
+        const a = journal.update(journal.begin(fields("k")), { instanceId: "FI-00000000000000AA" });
+        journal.update(journal.begin(fields("k")), { instanceId: "FI-00000000000000BB" });
+        journal.begin(fields("k"));
+        journal.update(journal.begin({ ...fields("k"), flowId: "F-FFFFFFFFFFFFFFFF" }), { instanceId: "FI-00000000000000CC" });
+        journal.update(journal.begin({ ...fields("k"), projectId: "FP-FFFFFFFFFFFFFFFF" }), { instanceId: "FI-00000000000000DD" });
+        assert.deepEqual([...journal.heldInstanceIds(PROJECT, FLOW)].sort(), ["FI-00000000000000AA", "FI-00000000000000BB"]);
+        assert.deepEqual([...journal.heldInstanceIds(PROJECT, FLOW, a.entryId)], ["FI-00000000000000BB"]);
+    });
+
+    it("without a directory keeps entries in memory, with a salt of its own", () => {
+        const journal = new SubmissionJournal(undefined, () => undefined);
+        const entry = journal.begin(fields("k"));
+        journal.release(entry);
+        assert.deepEqual(journal.interrupted("k").map((e) => e.entryId), [entry.entryId]);
+        assert.equal(journal.keyFor({ x: 1 }), journal.keyFor({ x: 1 }));
+        assert.notEqual(journal.keyFor({ x: 1 }), new SubmissionJournal(undefined, () => undefined).keyFor({ x: 1 }));
+        const missing = new SubmissionJournal(path.join(dir, "not-yet"), () => undefined);
+        assert.deepEqual(missing.interrupted("k"), [], "a directory that does not exist yet holds nothing");
+    });
+
+    it("makes a fresh salt when the salt file is empty", () => {
+        fs.writeFileSync(path.join(dir, "salt"), "\n");
+        const crypto = require("crypto") as typeof import("crypto");
+        const key = new SubmissionJournal(dir, () => undefined).keyFor({ x: 1 });
+        assert.notEqual(key, crypto.createHmac("sha256", "").update(JSON.stringify({ x: 1 })).digest("hex"));
+        assert.match(key, /^[0-9a-f]{64}$/);
+    });
+
+    it("keys by content: object keys in any order at any depth, arrays in their order", () => {
+        fs.writeFileSync(path.join(dir, "salt"), "fixed-salt");
+        const journal = new SubmissionJournal(dir, () => undefined);
+        const crypto = require("crypto") as typeof import("crypto");
+        const sorted = { a: 1, b: { c: [3, { d: 4, e: 5 }], f: null }, g: "h" };
+        const expected = crypto.createHmac("sha256", "fixed-salt").update(JSON.stringify(sorted)).digest("hex");
+        assert.equal(journal.keyFor({ g: "h", b: { f: null, c: [3, { e: 5, d: 4 }] }, a: 1 }), expected);
+        assert.equal(journal.keyFor({ b: { c: [3, { d: 4, e: 5 }], f: null }, g: "h", a: 1 }), expected);
+        assert.notEqual(journal.keyFor({ a: [1, 2] }), journal.keyFor({ a: [2, 1] }));
+        assert.equal(journal.keyFor(undefined), crypto.createHmac("sha256", "fixed-salt").update("undefined").digest("hex"));
+    });
+
+    it("stamps entries with the real time by default", () => {
+        const before = Date.now();
+        const entry = new SubmissionJournal(dir, () => undefined).begin(fields("k"));
+        assert.ok(entry.updatedAt >= before && entry.updatedAt <= Date.now(), String(entry.updatedAt));
+        assert.equal(onDisk(entry.entryId).updatedAt, entry.updatedAt);
+    });
+
+    it("without a directory never warns", () => {
+        const warnings: string[] = [];
+        const journal = new SubmissionJournal(undefined, (l) => warnings.push(l));
+        journal.finish(journal.update(journal.begin(fields("k")), { instanceId: "FI-00000000000000ME" }));
+        assert.deepEqual(warnings, []);
+    });
+
+    it("reads the directory once: what another process records later is not mixed in", () => {
+        const reader = new SubmissionJournal(dir, () => undefined);
+        assert.deepEqual([...reader.heldInstanceIds(PROJECT, FLOW)], []);
+        const writer = new SubmissionJournal(dir, () => undefined);
+        writer.update(writer.begin(fields("k")), { instanceId: "FI-0000000000LATER" });
+        assert.deepEqual([...reader.heldInstanceIds(PROJECT, FLOW)], []);
+        assert.deepEqual([...new SubmissionJournal(dir, () => undefined).heldInstanceIds(PROJECT, FLOW)], ["FI-0000000000LATER"]);
+    });
+
+    it("takes the salt of a process that wrote it between this one's read and write, and leaves it as it is", () => {
+        fs.writeFileSync(path.join(dir, "salt"), "their-salt\n");
+        // The module object itself (not the import's namespace copy), which the journal reads through.
+        const nodeFs = require("fs") as { readFileSync: unknown };
+        const realRead = fs.readFileSync;
+        let failed = false;
+        nodeFs.readFileSync = (file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+            if (!failed && String(file).endsWith("salt")) {
+                failed = true;
+                throw Object.assign(new Error("ENOENT: no such file"), { code: "ENOENT" });
+            }
+            return (realRead as (...a: unknown[]) => unknown)(file, ...rest);
+        };
+        let key: string;
+        try {
+            key = new SubmissionJournal(dir, () => undefined).keyFor({ x: 1 });
+        } finally {
+            nodeFs.readFileSync = realRead;
+        }
+        assert.ok(failed, "the first read saw no salt");
+        const crypto = require("crypto") as typeof import("crypto");
+        assert.equal(key, crypto.createHmac("sha256", "their-salt").update(JSON.stringify({ x: 1 })).digest("hex"));
+        assert.equal(fs.readFileSync(path.join(dir, "salt"), "utf8"), "their-salt\n");
+    });
+
+    it("never hands out a file without an entry ID", () => {
+        fs.writeFileSync(path.join(dir, "no-id.json"), JSON.stringify({ v: 1, key: "k", projectId: PROJECT, flowId: FLOW, regionId: REGION, pid: 2 ** 22 + 99, startedAt: 1, instanceId: "FI-000000000000000Y", updatedAt: Date.now() }));
+        const reader = new SubmissionJournal(dir, () => undefined);
+        assert.deepEqual(reader.interrupted("k"), []);
+        assert.deepEqual([...reader.heldInstanceIds(PROJECT, FLOW, "some-entry")], []);
+    });
+
+    it("takes an entry of a process it may not signal (EPERM) as alive, and of a missing one as dead", () => {
+        const writer = new SubmissionJournal(dir, () => undefined);
+        const entry = writer.update(writer.begin(fields("k")), { pid: 2 ** 22 + 777 });
+        const kill = process.kill;
+        try {
+            (process as { kill: unknown }).kill = () => {
+                throw Object.assign(new Error("kill EPERM"), { code: "EPERM" });
+            };
+            assert.deepEqual(new SubmissionJournal(dir, () => undefined).interrupted("k"), []);
+            (process as { kill: unknown }).kill = () => {
+                throw Object.assign(new Error("kill ESRCH"), { code: "ESRCH" });
+            };
+            assert.deepEqual(new SubmissionJournal(dir, () => undefined).interrupted("k").map((e) => e.entryId), [entry.entryId]);
+        } finally {
+            process.kill = kill;
+        }
+    });
+});

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { POLL_FLOOR_MS, pollInterval, progressLine, waitForInstance } from "../../provider/runs/waiter";
+import { POLL_FLOOR_MS, formatElapsed, pollInterval, progressLine, systemClock, waitForInstance, type WaitClock } from "../../provider/runs/waiter";
 import type { FlowInstance } from "../../provider/client/responses";
 import { FakeClock } from "../support/fakeClock";
 import { fakeInstance } from "../support/fakeInstance";
@@ -131,5 +131,99 @@ describe("waitForInstance", () => {
         const line = progressLine(fakeInstance({ status: "SUSPENDED", nodes: [{ nodeName: "a", status: "SUCCESS" }, { nodeName: "b", status: "RUNNING" }] }), 95_000);
         assert.match(line, /FI-0000000000000001 SUSPENDED \(suspended/);
         assert.match(line, /1\/2 nodes finished, 1m35s elapsed/);
+    });
+});
+
+describe("waitForInstance: details of the loop", () => {
+    /** A clock that moves `step` ms on every sleep, whatever was asked. */
+    const stepping = (step: number, start = Date.UTC(2026, 10, 28)): WaitClock & { time: number } => {
+        const c = { time: start, now: () => c.time, random: () => 0, sleep: async () => void (c.time += step) };
+        return c;
+    };
+
+    it("prints on a status change, and otherwise once a full minute has passed since the last line", async () => {
+        const clock = stepping(30_000);
+        const started = clock.time;
+        const lines: string[] = [];
+        await waitForInstance({
+            instanceId: "FI-1",
+            until: "completion",
+            startedAt: started,
+            deadline: started + 3_600_000,
+            clock,
+            describe: async () => fakeInstance({ status: clock.time - started >= 160_000 ? "SUCCEEDED" : "RUNNING" }),
+            progress: (l) => lines.push(l),
+        });
+        assert.deepEqual(
+            lines.map((l) => l.replace(/^emr-flow: FI-0000000000000001 /, "")),
+            ["RUNNING, 0/0 nodes finished, 30s elapsed", "RUNNING, 0/0 nodes finished, 1m30s elapsed", "RUNNING, 0/0 nodes finished, 2m30s elapsed", "SUCCEEDED, 0/0 nodes finished, 3m00s elapsed"],
+        );
+    });
+
+    it("passes its deadline to every look at the instance", async () => {
+        const clock = new FakeClock();
+        const deadline = clock.time + 600_000;
+        const asked: unknown[] = [];
+        await waitForInstance({ instanceId: "FI-1", until: "completion", startedAt: clock.time, deadline, clock, describe: async (o) => (asked.push(o), fakeInstance({ status: "SUCCEEDED" })) });
+        assert.deepEqual(asked, [{ deadline }]);
+    });
+
+    it("takes jitter off an interval, never adds it", async () => {
+        const clock = new FakeClock(Date.UTC(2026, 10, 28), 1);
+        await waitForInstance({ instanceId: "FI-1", until: "completion", startedAt: clock.time, deadline: clock.time + 600_000, clock, describe: async () => fakeInstance({ status: "SUCCEEDED" }) });
+        assert.deepEqual(clock.sleeps, [1940]);
+    });
+
+    it("takes a suspended run as started, and an empty status as not", async () => {
+        const clock = new FakeClock();
+        const seen: string[] = [];
+        const result = await waitForInstance({
+            instanceId: "FI-1",
+            until: "start",
+            startedAt: clock.time,
+            deadline: clock.time + 600_000,
+            clock,
+            describe: async () => {
+                const status = seen.length === 0 ? "" : "SUSPENDED";
+                seen.push(status);
+                return fakeInstance({ status });
+            },
+        });
+        assert.deepEqual([result.outcome, result.instance?.status, seen.length], ["reached", "SUSPENDED", 2]);
+    });
+
+    it("counts every finished node state, and says suspended only of a suspended run", () => {
+        const finished = ["SUCCESS", "FAILED", "FAIL", "KILL_SUCCESS", "KILL_FAILED", "KILL_FAIL"];
+        for (const status of finished) {
+            const nodes = [status, "RUNNING"].map((s, i) => ({ nodeName: `n${i}`, status: s }));
+            assert.equal(progressLine(fakeInstance({ status: "RUNNING", nodes }), 5_000), "emr-flow: FI-0000000000000001 RUNNING, 1/2 nodes finished, 5s elapsed", status);
+        }
+        const unfinished = ["RUNNING", "PREP", "SUSPENDED", ""].map((status, i) => ({ nodeName: `n${i}`, status }));
+        assert.equal(progressLine(fakeInstance({ status: "RUNNING", nodes: unfinished }), 5_000), "emr-flow: FI-0000000000000001 RUNNING, 0/4 nodes finished, 5s elapsed");
+    });
+
+    it("writes elapsed time as seconds, minutes and seconds, or hours, minutes and seconds", () => {
+        assert.deepEqual(
+            [0, -5_000, 7_400, 59_500, 65_000, 3_600_000, 3_723_000, 36_005_000].map(formatElapsed),
+            ["0s", "0s", "7s", "1m00s", "1m05s", "1h00m00s", "1h02m03s", "10h00m05s"],
+        );
+    });
+});
+
+describe("systemClock", () => {
+    it("reads the real clock and a random number in [0, 1)", () => {
+        const before = Date.now();
+        const now = systemClock.now();
+        assert.ok(now >= before && now <= Date.now());
+        const draws = Array.from({ length: 20 }, () => systemClock.random());
+        for (const r of draws) assert.ok(r >= 0 && r < 1, String(r));
+        assert.ok(new Set(draws).size > 1);
+    });
+
+    it("sleeps on a timer: a timer set before it for a shorter time fires first", async () => {
+        const order: string[] = [];
+        setTimeout(() => order.push("timer"), 0);
+        await systemClock.sleep(5).then(() => order.push("slept"));
+        assert.deepEqual(order, ["timer", "slept"]);
     });
 });
