@@ -134,7 +134,8 @@ describe("submission record: entries, ownership and keys", () => {
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     const fields = (key: string, startedAt = 1) => ({ key, projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt });
-    const onDisk = (entryId: string) => JSON.parse(fs.readFileSync(path.join(dir, `${entryId}.json`), "utf8")) as Record<string, unknown>;
+    // An entry's file holds one JSON line per version; the last line is the entry as it stands.
+    const onDisk = (entryId: string) => JSON.parse(fs.readFileSync(path.join(dir, `${entryId}.json`), "utf8").trimEnd().split("\n").pop()!) as Record<string, unknown>;
 
     it("writes a new entry at once, readable only by the user, with no temporary file left", () => {
         const journal = new SubmissionJournal(dir, () => undefined, () => 1234);
