@@ -519,6 +519,16 @@ describe("provider lifecycle: settings, regions and the engine", () => {
         assert.deepEqual(good.failures, []);
     });
 
+    it("check reports a bad provider setting on every check of the configuration, not just the first", async () => {
+        // The settings are judged once per configuration and the verdict kept: the kept verdict must
+        // be the problem found, so the second resource of a stack fails its preview too.
+        const { provider } = plain({ "emr-flow:readTimeoutMs": "soon" }, { ALIBABA_CLOUD_ACCESS_KEY_ID: "AK", ALIBABA_CLOUD_ACCESS_KEY_SECRET: "SK" });
+        const first = await provider.check({}, { ...base });
+        const second = await provider.check({}, { ...base });
+        assert.deepEqual(first.failures?.map((f) => f.property), ["emr-flow:readTimeoutMs"]);
+        assert.deepEqual(second.failures, first.failures);
+    });
+
     it("check names half a key pair by the setting that holds it", async () => {
         const { provider } = plain({}, { ALIBABA_CLOUD_ACCESS_KEY_ID: "AK" });
         const result = await provider.check({}, { ...base });

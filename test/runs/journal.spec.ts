@@ -125,6 +125,13 @@ describe("submission record: retention, corrupt entries, salt, directory", () =>
             reader.interrupted(key).map((e) => e.entryId),
             [dead.entryId],
         );
+        // Taking it over rewrites its file whole: still readable only by the user, no temporary file left.
+        const taken = reader.adoptEntry(reader.interrupted(key)[0]!);
+        const lines = fs.readFileSync(path.join(dir, `${dead.entryId}.json`), "utf8").trimEnd().split("\n");
+        assert.equal((JSON.parse(lines[lines.length - 1]!) as { pid: number }).pid, process.pid);
+        assert.equal(taken.pid, process.pid);
+        assert.equal(fs.statSync(path.join(dir, `${dead.entryId}.json`)).mode & 0o777, 0o600);
+        assert.deepEqual(fs.readdirSync(dir).filter((n) => n.endsWith(".tmp")), []);
     });
 });
 
@@ -135,7 +142,8 @@ describe("submission record: entries, ownership and keys", () => {
 
     const fields = (key: string, startedAt = 1) => ({ key, projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt });
     // An entry's file holds one JSON line per version; the last line is the entry as it stands.
-    const onDisk = (entryId: string) => JSON.parse(fs.readFileSync(path.join(dir, `${entryId}.json`), "utf8").trimEnd().split("\n").pop()!) as Record<string, unknown>;
+    const onDisk2 = (where: string, entryId: string) => JSON.parse(fs.readFileSync(path.join(where, `${entryId}.json`), "utf8").trimEnd().split("\n").pop()!) as Record<string, unknown>;
+    const onDisk = (entryId: string) => onDisk2(dir, entryId);
 
     it("writes a new entry at once, readable only by the user, with no temporary file left", () => {
         const journal = new SubmissionJournal(dir, () => undefined, () => 1234);
@@ -156,6 +164,13 @@ describe("submission record: entries, ownership and keys", () => {
         fs.rmSync(inner, { recursive: true });
         new SubmissionJournal(inner, () => undefined).begin(fields("k"));
         assert.equal(fs.statSync(inner).mode & 0o777, 0o700);
+        // Removed with its parent after the salt was read: the first write makes the whole path again.
+        const journal2 = new SubmissionJournal(inner, () => assert.fail("the journal fell back to memory"));
+        journal2.keyFor({ x: 1 });
+        fs.rmSync(path.join(dir, "a"), { recursive: true });
+        const entry = journal2.begin(fields("k"));
+        assert.equal(fs.statSync(inner).mode & 0o777, 0o700);
+        assert.equal(onDisk2(inner, entry.entryId).entryId, entry.entryId);
     });
 
     it("stamps every change with the time and marks a finished entry done", () => {
