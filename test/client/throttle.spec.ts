@@ -177,6 +177,61 @@ describe("AdaptiveRateLimiter", () => {
         assert.ok(service.call(at), "and is accepted");
     });
 
+    it("after a first second spread out, the next call goes as soon as the oldest accepted call leaves the window", async () => {
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock });
+        const service = new SimService(() => 20);
+        // 20 calls 45 ms apart, each answered at once, all accepted; the 21st at 990 ms is throttled.
+        for (let i = 0; i < 20; i++) {
+            clock.t = i * 45;
+            const sentAt = await limiter.acquire();
+            assert.ok(service.call(sentAt));
+            limiter.record({ sentAt, throttled: false });
+        }
+        clock.t = 990;
+        const sentAt = await limiter.acquire();
+        assert.equal(service.call(sentAt), false);
+        limiter.record({ sentAt, throttled: true });
+        const next = limiter.acquire();
+        await clock.run(Infinity);
+        const at = await next;
+        // Not a second after the throttling answer (1990 ms): when the call of 0 ms has aged out.
+        assert.ok(at >= 1000 && at <= 1010, `next call at ${at} ms`);
+        assert.ok(service.call(at), "and is accepted");
+    });
+
+    it("once adapting, spaces calls evenly: callers coming back after a quiet spell get no burst", async () => {
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock });
+        // Ten accepted in the first second, then throttled: the bucket runs at 7 a second.
+        for (let i = 0; i < 10; i++) limiter.record({ sentAt: 0, throttled: false });
+        limiter.record({ sentAt: 0, throttled: true });
+        assert.ok(Math.abs(limiter.rate - 7) < 1e-9, `rate ${limiter.rate}`);
+        clock.t = 60_000;
+        const times: number[] = [];
+        const all = Promise.all(Array.from({ length: 3 }, () => limiter.acquire().then((t) => times.push(t))));
+        await clock.run(Infinity);
+        await all;
+        assert.deepEqual(times, [60_000, 60_143, 60_286]);
+    });
+
+    it("a throttling answer while paced takes back any token saved up: every caller pauses one interval", async () => {
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock });
+        // Ten accepted in the first second, then throttled: the bucket runs at 7 a second.
+        for (let i = 0; i < 10; i++) limiter.record({ sentAt: 0, throttled: false });
+        limiter.record({ sentAt: 0, throttled: true });
+        assert.equal(limiter.state().cuts, 1);
+        // A quiet spell fills the bucket's one token; a call sent after the cut is throttled.
+        clock.t = 10_000;
+        limiter.record({ sentAt: 9_000, throttled: true });
+        assert.equal(limiter.state().cuts, 2);
+        const rate = limiter.rate;
+        const next = limiter.acquire();
+        await clock.run(Infinity);
+        assert.equal(await next, 10_000 + Math.ceil(1000 / rate));
+    });
+
     it("converges to the service's rate: most of it used, few calls throttled", async function () {
         this.timeout(60_000);
         const clock = new SimClock();
@@ -226,6 +281,47 @@ describe("AdaptiveRateLimiter", () => {
                 assert.ok(limiter.state().adapting, "below the cap, the service's throttling still adapts the rate");
             }
         }
+    });
+
+    it("the cap holds each call's place until a second after its answer", async () => {
+        const clock = new SimClock();
+        const cap = new WindowLimiter(2, clock);
+        const times: number[] = [];
+        const first = await Promise.all([cap.acquire(), cap.acquire()]);
+        assert.deepEqual(first, [0, 0]);
+        clock.t = 300;
+        cap.answered(0);
+        cap.answered(12_345); // not a call of the window: nothing changes
+        const all = Promise.all(Array.from({ length: 2 }, () => cap.acquire().then((t) => times.push(t))));
+        await clock.run(Infinity);
+        await all;
+        assert.deepEqual(times, [1000, 1300]);
+    });
+
+    it("a cap equal to the service's rate is not throttled, however long calls take to arrive", async function () {
+        this.timeout(60_000);
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock, maxRequestsPerSecond: 20 });
+        const service = new SimService(() => 20);
+        // Calls take 150 ms to reach the service in the first second (connections being set up),
+        // 5 ms after, and as long again to be answered.
+        const worker = async (): Promise<void> => {
+            while (clock.now() < 10_000) {
+                const sentAt = await limiter.acquire();
+                const way = sentAt < 1000 ? 150 : 5;
+                await clock.sleep(way);
+                const ok = service.call(clock.now());
+                await clock.sleep(way);
+                limiter.record({ sentAt, throttled: !ok });
+                if (!ok) await clock.sleep(300);
+            }
+        };
+        const all = Promise.all(Array.from({ length: 30 }, worker));
+        await clock.run(Infinity);
+        await all;
+        assert.equal(service.throttled.length, 0);
+        assert.ok(service.accepted.length >= 20 * 9, `the cap is used: ${service.accepted.length} in 10 s`);
+        assert.equal(limiter.state().adapting, false);
     });
 
     it("keeps a fractional cap on average", async () => {
