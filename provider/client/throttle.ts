@@ -20,7 +20,8 @@
  *   it again (one cut per throttling episode, as TCP cuts once per lost window). The AWS SDK cuts
  *   on each, which, with a hundred calls in flight, drops the rate to its floor.
  * - The first throttling answer means the service's window is full of the calls it took in the
- *   last second: the bucket's first call waits until the oldest of them has left it, no longer.
+ *   last second: until they have all left it, a call goes only when one more fits in that window
+ *   (those calls and the ones sent since), no sooner and no later.
  *   A later one (the calls are paced) means the window is full at its edge: every caller pauses
  *   one interval of the new rate. Once on, the bucket lets no burst through: calls are spaced
  *   evenly, so that no second holds more than the rate.
@@ -83,13 +84,12 @@ export class RateLimiter {
     constructor(
         ratePerSecond: number,
         private readonly clock: LimiterClock = realClock,
-        options: { tokens?: number; burstShare?: number } = {},
+        options: { burstShare?: number } = {},
     ) {
         this.ratePerSecond = checkRate(ratePerSecond);
         this.burstShare = options.burstShare ?? BURST_SHARE;
         this.capacity = burstFor(this.ratePerSecond, this.burstShare);
-        // A full bucket, unless told how many tokens (at most the burst; fewer than zero: a debt).
-        this.tokens = Math.min(options.tokens ?? this.capacity, this.capacity);
+        this.tokens = this.capacity;
         this.last = clock.now();
     }
 
@@ -198,6 +198,11 @@ export class WindowLimiter {
         return turn;
     }
 
+    /** Counts a call this limiter did not let through (one the service took before it was set up). */
+    note(at: number): void {
+        this.starts.push(at);
+    }
+
     /** The call started at `startedAt` was answered: it holds its place until one second from now. */
     answered(startedAt: number): void {
         const i = this.starts.indexOf(startedAt);
@@ -252,6 +257,10 @@ export class AdaptiveRateLimiter {
     private readonly clock: LimiterClock;
     private cap?: WindowLimiter;
     private bucket?: RateLimiter;
+    // After the first cut, until the calls the service took before it have left its window: the
+    // room left in that window (see record).
+    private resume?: WindowLimiter;
+    private resumeUntil = 0;
     // Answers (throttled or not) and accepted answers of the last measure window.
     private readonly answers: number[] = [];
     private readonly accepted: number[] = [];
@@ -302,6 +311,10 @@ export class AdaptiveRateLimiter {
     /** Resolves when the caller may make one call, with the time it may (pass it to {@link record}). */
     async acquire(): Promise<number> {
         if (this.bucket) await this.bucket.acquire();
+        if (this.resume) {
+            if (this.clock.now() > this.resumeUntil) this.resume = undefined;
+            else await this.resume.acquire();
+        }
         // The cap last: the time it counts is the time the call goes.
         return this.cap ? this.cap.acquire() : this.clock.now();
     }
@@ -310,6 +323,7 @@ export class AdaptiveRateLimiter {
     record(feedback: RateFeedback): void {
         const now = this.clock.now();
         this.cap?.answered(feedback.sentAt);
+        this.resume?.answered(feedback.sentAt);
         this.trim(now);
         this.answers.push(now);
         if (feedback.throttled) {
@@ -330,18 +344,27 @@ export class AdaptiveRateLimiter {
                 this.bucket.limitTokens(0);
             } else {
                 // The first time, the calls went unpaced: the service's window is full of what it
-                // took in the last second. The bucket starts owing, so that its first call goes
-                // when the oldest of those leaves the window, not into a full one (which would
-                // cut the rate again), nor later than it needs to. No burst after that: the
-                // rate is near what the service takes, and a burst on top of it, in the same
-                // second, is what it throttles.
-                const rate = this.bounded(rateToUse * BETA);
-                const waitMs = accepted > 0 ? this.accepted[0]! + MEASURE_WINDOW_MS - now : 0;
-                this.bucket = new RateLimiter(rate, this.clock, { tokens: 1 - (waitMs * rate) / 1000, burstShare: 0 });
+                // took in the last second, spread over it in any way. Until the last of those has
+                // left the window, a call goes only when the window has room for it (counting
+                // those and the ones sent since), so the first calls go as soon as the oldest
+                // leave it, not into a full window (which would cut the rate again), nor later
+                // than they need to. No burst after that: the rate is near what the service
+                // takes, and a burst on top of it, in the same second, is what it throttles.
+                this.bucket = new RateLimiter(this.bounded(rateToUse * BETA), this.clock, { burstShare: 0 });
+                this.resume = new WindowLimiter(Math.max(1, accepted), this.clock);
+                for (const at of this.accepted) this.resume.note(at);
+                this.resumeUntil = now + MEASURE_WINDOW_MS;
             }
             return;
         }
         this.accepted.push(now);
+        // Sent before the first cut and taken by the service: it fills the window too, and
+        // the window holds one more than was known at the cut.
+        if (this.resume && feedback.sentAt < this.lastCutAt) {
+            this.resume.setLimit(this.resume.limit + 1);
+            this.resume.note(now);
+            this.resumeUntil = now + MEASURE_WINDOW_MS;
+        }
         if (!this.bucket) return;
         const t = (now - this.lastThrottleAt) / 1000;
         const cubic = SCALE_CONSTANT * (t - this.timeWindowS) ** 3 + this.lastMaxRate;

@@ -200,6 +200,46 @@ describe("AdaptiveRateLimiter", () => {
         assert.ok(service.call(at), "and is accepted");
     });
 
+    it("after a first second bunched at its end, calls go only as the window makes room, counting calls taken after the cut", async () => {
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock });
+        const service = new SimService(() => 20);
+        const send = async (at: number): Promise<[number, boolean]> => {
+            clock.t = at;
+            const sentAt = await limiter.acquire();
+            return [sentAt, service.call(sentAt)];
+        };
+        // One call at 0, 18 at 900, all answered at once and accepted.
+        for (const at of [0, ...Array(18).fill(900)]) {
+            const [sentAt, ok] = await send(at);
+            assert.ok(ok);
+            limiter.record({ sentAt, throttled: false });
+        }
+        // Two more on their way: one taken by the service at 930, one throttled at 940.
+        const [late, lateOk] = await send(930);
+        const [over, overOk] = await send(940);
+        assert.deepEqual([lateOk, overOk], [true, false]);
+        clock.t = 950;
+        limiter.record({ sentAt: over, throttled: true });
+        clock.t = 960;
+        limiter.record({ sentAt: late, throttled: false });
+        const times: number[] = [];
+        const all = (async () => {
+            for (let i = 0; i < 5; i++) {
+                const at = await limiter.acquire();
+                times.push(at);
+                assert.ok(service.call(at), `call at ${at} throttled`);
+                limiter.record({ sentAt: at, throttled: false });
+            }
+        })();
+        await clock.run(Infinity);
+        await all;
+        // The call of 0 leaves the window at 1000, the 18 of 900 at 1900; then the bucket paces,
+        // below the service's 20 a second.
+        assert.deepEqual(times.slice(0, 2), [1000, 1900]);
+        assert.ok(times[4]! - times[2]! >= 2 * 50, `then paced: ${times}`);
+    });
+
     it("once adapting, spaces calls evenly: callers coming back after a quiet spell get no burst", async () => {
         const clock = new SimClock();
         const limiter = new AdaptiveRateLimiter({ clock });
