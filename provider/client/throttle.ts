@@ -79,7 +79,6 @@ export class RateLimiter {
     private last: number;
     // The tail of the queue: each acquire chains on the previous one.
     private tail: Promise<void> = Promise.resolve();
-    private waiting = 0;
 
     constructor(
         ratePerSecond: number,
@@ -98,15 +97,6 @@ export class RateLimiter {
         return this.ratePerSecond;
     }
 
-    /** The most calls that may go at once after a quiet spell. */
-    get burst(): number {
-        return this.capacity;
-    }
-
-    /** Calls waiting for a token now. */
-    get queued(): number {
-        return this.waiting;
-    }
 
     /** Changes the rate; calls already waiting are served at the new rate. */
     setRate(ratePerSecond: number): void {
@@ -124,13 +114,10 @@ export class RateLimiter {
 
     /** Resolves when the caller may make one call. */
     acquire(): Promise<void> {
-        this.waiting += 1;
         const turn = this.tail.then(() => this.takeOne());
         // A failure cannot happen in takeOne, but a broken chain would block every later call.
         this.tail = turn.catch(() => undefined);
-        return turn.finally(() => {
-            this.waiting -= 1;
-        });
+        return turn;
     }
 
     private async takeOne(): Promise<void> {
@@ -348,7 +335,8 @@ export class AdaptiveRateLimiter {
                 // left the window, a call goes only when the window has room for it (counting
                 // those and the ones sent since), so the first calls go as soon as the oldest
                 // leave it, not into a full window (which would cut the rate again), nor later
-                // than they need to. No burst after that: the rate is near what the service
+                // than they need to. (Calls on their way at the cut that the service takes add
+                // one to the window and one to what it holds: no room either way.) No burst after that: the rate is near what the service
                 // takes, and a burst on top of it, in the same second, is what it throttles.
                 this.bucket = new RateLimiter(this.bounded(rateToUse * BETA), this.clock, { burstShare: 0 });
                 this.resume = new WindowLimiter(Math.max(1, accepted), this.clock);
@@ -358,13 +346,6 @@ export class AdaptiveRateLimiter {
             return;
         }
         this.accepted.push(now);
-        // Sent before the first cut and taken by the service: it fills the window too, and
-        // the window holds one more than was known at the cut.
-        if (this.resume && feedback.sentAt < this.lastCutAt) {
-            this.resume.setLimit(this.resume.limit + 1);
-            this.resume.note(now);
-            this.resumeUntil = now + MEASURE_WINDOW_MS;
-        }
         if (!this.bucket) return;
         const t = (now - this.lastThrottleAt) / 1000;
         const cubic = SCALE_CONSTANT * (t - this.timeWindowS) ** 3 + this.lastMaxRate;
@@ -378,8 +359,7 @@ export class AdaptiveRateLimiter {
     }
 
     private setBucketRate(rate: number): void {
-        const r = this.bounded(rate);
-        if (r !== this.bucket!.rate) this.bucket!.setRate(r);
+        this.bucket!.setRate(this.bounded(rate));
     }
 
     private trim(now: number): void {

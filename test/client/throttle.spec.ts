@@ -5,7 +5,7 @@
  * as the client does. No real time passes.
  */
 import { strict as assert } from "assert";
-import { AdaptiveRateLimiter, BETA, RateLimiter, WindowLimiter, processRateLimiter } from "../../provider/client/throttle";
+import { AdaptiveRateLimiter, BETA, MIN_RATE, RateLimiter, SCALE_CONSTANT, WindowLimiter, processRateLimiter, resetProcessRateLimiter } from "../../provider/client/throttle";
 import { resolveSettings } from "../../provider/client/settings";
 
 /** A clock whose sleep moves time without waiting (after pending callbacks have run). */
@@ -127,7 +127,31 @@ describe("RateLimiter", () => {
         for (const [, start] of times) assert.ok(times.filter(([, t]) => t >= start && t < start + 1000).length <= 15);
     });
 
+    it("waits only for the part of a token it lacks", async () => {
+        const clock = virtualClock();
+        const limiter = new RateLimiter(10, clock);
+        await Promise.all(Array.from({ length: 5 }, () => limiter.acquire()));
+        // Half a token back after 50 ms: the next call goes 50 ms later, at 100 ms.
+        await clock.sleep(50);
+        await limiter.acquire();
+        assert.equal(clock.now(), 100);
+    });
+
+    it("runs on real time by default", async () => {
+        const limiter = new RateLimiter(200);
+        const t0 = performance.now();
+        // A burst of 100, then one more waits its 5 ms.
+        await Promise.all(Array.from({ length: 101 }, () => limiter.acquire()));
+        assert.ok(performance.now() - t0 >= 4, "the last call waited");
+        const adaptive = new AdaptiveRateLimiter();
+        const at = await adaptive.acquire();
+        assert.ok(typeof at === "number" && Math.abs(at - performance.now()) < 1000, `acquire answers the time: ${at}`);
+    });
+
     it("is one limiter per process, set to the last rate asked for", () => {
+        resetProcessRateLimiter();
+        const fresh = processRateLimiter(7);
+        assert.equal(fresh.maxRequestsPerSecond, 7, "a fresh process limiter takes the cap asked for");
         const a = processRateLimiter(7);
         const b = processRateLimiter(12);
         assert.equal(a, b);
@@ -200,7 +224,7 @@ describe("AdaptiveRateLimiter", () => {
         assert.ok(service.call(at), "and is accepted");
     });
 
-    it("after a first second bunched at its end, calls go only as the window makes room, counting calls taken after the cut", async () => {
+    it("after a first second bunched at its end, calls go only as the window makes room", async () => {
         const clock = new SimClock();
         const limiter = new AdaptiveRateLimiter({ clock });
         const service = new SimService(() => 20);
@@ -270,6 +294,64 @@ describe("AdaptiveRateLimiter", () => {
         const next = limiter.acquire();
         await clock.run(Infinity);
         assert.equal(await next, 10_000 + Math.ceil(1000 / rate));
+    });
+
+    it("measures what the service accepted over the last second only", () => {
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock });
+        // Ten accepted at 0; the throttling answer comes exactly one second later: none of them counts.
+        for (let i = 0; i < 10; i++) limiter.record({ sentAt: 0, throttled: false });
+        clock.t = 1000;
+        limiter.record({ sentAt: 990, throttled: true });
+        assert.equal(limiter.state().lastThrottledRate, 0);
+        assert.equal(limiter.rate, MIN_RATE);
+        // The same a bit earlier: all ten count.
+        const other = new AdaptiveRateLimiter({ clock });
+        clock.t = 0;
+        for (let i = 0; i < 10; i++) other.record({ sentAt: 0, throttled: false });
+        clock.t = 999;
+        other.record({ sentAt: 990, throttled: true });
+        assert.equal(other.state().lastThrottledRate, 10);
+        // The answers of the last second bound the growth: twice the 1 answer there is, at most.
+        clock.t = 5_000;
+        other.record({ sentAt: 4_990, throttled: false });
+        assert.equal(other.rate, 10, "not beyond the last throttled rate while few calls go");
+    });
+
+    it("grows back along the cubic curve from the cut, and cuts from the lower of the accepted and paced rates", () => {
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock });
+        for (let i = 0; i < 20; i++) limiter.record({ sentAt: 0, throttled: false });
+        clock.t = 100;
+        limiter.record({ sentAt: 50, throttled: true });
+        assert.ok(Math.abs(limiter.rate - 14) < 1e-9);
+        // One second later, with 20 answers in the last second: W(t) = C (t - K)^3 + 20, K = cbrt(20 (1 - beta) / C).
+        clock.t = 1100;
+        for (let i = 0; i < 19; i++) limiter.record({ sentAt: 1000, throttled: false });
+        const k = Math.cbrt((20 * (1 - BETA)) / SCALE_CONSTANT);
+        const expected = SCALE_CONSTANT * (1 - k) ** 3 + 20;
+        assert.ok(Math.abs(limiter.rate - expected) < 1e-9, `rate ${limiter.rate}, expected ${expected}`);
+        // Throttled again while paced: 19 accepted in the last second, the bucket at ~18.7: the lower one.
+        const paced = limiter.rate;
+        limiter.record({ sentAt: 1050, throttled: true });
+        assert.ok(Math.abs(limiter.state().lastThrottledRate! - paced) < 1e-9);
+        assert.ok(Math.abs(limiter.rate - paced * BETA) < 1e-9, `cut to ${limiter.rate}`);
+    });
+
+    it("a cap set while adapting lowers the bucket's rate, and a higher one leaves it", () => {
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock });
+        for (let i = 0; i < 20; i++) limiter.record({ sentAt: 0, throttled: false });
+        limiter.record({ sentAt: 0, throttled: true });
+        limiter.setCap(30);
+        assert.equal(limiter.state().bucketRate, 14);
+        assert.equal(limiter.state().cap, 30);
+        limiter.setCap(5);
+        assert.equal(limiter.state().bucketRate, 5);
+        assert.equal(limiter.rate, 5);
+        limiter.setCap(undefined);
+        assert.equal(limiter.state().cap, undefined);
+        assert.equal(limiter.rate, 5);
     });
 
     it("converges to the service's rate: most of it used, few calls throttled", async function () {
