@@ -297,11 +297,13 @@ export class AdaptiveRateLimiter {
 
     /** Resolves when the caller may make one call, with the time it may (pass it to {@link record}). */
     async acquire(): Promise<number> {
-        if (this.bucket) await this.bucket.acquire();
+        // Room in the service's window first, then the bucket's pace: calls held for room wait
+        // without tokens, so they do not all go at once when it frees.
         if (this.resume) {
             if (this.clock.now() > this.resumeUntil) this.resume = undefined;
             else await this.resume.acquire();
         }
+        if (this.bucket) await this.bucket.acquire();
         // The cap last: the time it counts is the time the call goes.
         return this.cap ? this.cap.acquire() : this.clock.now();
     }

@@ -149,7 +149,9 @@ describe("RateLimiter", () => {
     });
 
     it("is one limiter per process, set to the last rate asked for", () => {
+        processRateLimiter(undefined).record({ sentAt: 0, throttled: true });
         resetProcessRateLimiter();
+        assert.equal(processRateLimiter(undefined).state().adapting, false, "reset: a fresh process limiter, as a new process has");
         const fresh = processRateLimiter(7);
         assert.equal(fresh.maxRequestsPerSecond, 7, "a fresh process limiter takes the cap asked for");
         const a = processRateLimiter(7);
@@ -161,6 +163,7 @@ describe("RateLimiter", () => {
 
     it("rejects a rate that is not positive", () => {
         assert.throws(() => new RateLimiter(0), /positive/);
+        assert.throws(() => new WindowLimiter(-1), /positive/);
     });
 });
 
@@ -262,6 +265,23 @@ describe("AdaptiveRateLimiter", () => {
         // below the service's 20 a second.
         assert.deepEqual(times.slice(0, 2), [1000, 1900]);
         assert.ok(times[4]! - times[2]! >= 2 * 50, `then paced: ${times}`);
+    });
+
+    it("callers held for room in the window do not all go at once when it frees: the bucket paces them after", async () => {
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock });
+        for (let i = 0; i < 20; i++) {
+            clock.t = 900;
+            limiter.record({ sentAt: 890, throttled: false });
+        }
+        clock.t = 950;
+        limiter.record({ sentAt: 940, throttled: true });
+        const times: number[] = [];
+        const all = Promise.all(Array.from({ length: 5 }, () => limiter.acquire().then((t) => times.push(t))));
+        await clock.run(Infinity);
+        await all;
+        assert.equal(times[0], 1900, "when the twenty of 900 leave the window");
+        for (let i = 1; i < 5; i++) assert.ok(times[i]! - times[i - 1]! >= Math.floor(1000 / 14), `paced at 14 a second: ${times}`);
     });
 
     it("once adapting, spaces calls evenly: callers coming back after a quiet spell get no burst", async () => {
@@ -444,6 +464,18 @@ describe("AdaptiveRateLimiter", () => {
         assert.equal(service.throttled.length, 0);
         assert.ok(service.accepted.length >= 20 * 9, `the cap is used: ${service.accepted.length} in 10 s`);
         assert.equal(limiter.state().adapting, false);
+    });
+
+    it("a changed cap keeps the calls already in its window", async () => {
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock, maxRequestsPerSecond: 2 });
+        await Promise.all([limiter.acquire(), limiter.acquire()]);
+        limiter.setCap(3);
+        const times: number[] = [];
+        const all = Promise.all(Array.from({ length: 2 }, () => limiter.acquire().then((t) => times.push(t))));
+        await clock.run(Infinity);
+        await all;
+        assert.deepEqual(times, [0, 1000], "one more fits in the window of the first two, not three");
     });
 
     it("keeps a fractional cap on average", async () => {
