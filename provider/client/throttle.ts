@@ -19,11 +19,18 @@
  * - Calls that were already on their way when the rate was cut are throttled too; they do not cut
  *   it again (one cut per throttling episode, as TCP cuts once per lost window). The AWS SDK cuts
  *   on each, which, with a hundred calls in flight, drops the rate to its floor.
+ * - The first throttling answer means the service's window is full of the calls it took in the
+ *   last second: until they have all left it, a call goes only when one more fits in that window
+ *   (those calls and the ones sent since), no sooner and no later.
+ *   A later one (the calls are paced) means the window is full at its edge: every caller pauses
+ *   one interval of the new rate. Once on, the bucket lets no burst through: calls are spaced
+ *   evenly, so that no second holds more than the rate.
  * - The rate never grows beyond twice the rate the process actually sent in the last second (or
  *   the rate last throttled, if higher): a limit that was never tried is not trusted.
  *
- * `emr-flow:maxRequestsPerSecond`, when set, is a hard cap in front of all this: at most that many
- * calls start in any one-second window, whether or not the service throttles. No cap by default.
+ * `emr-flow:maxRequestsPerSecond`, when set, is a hard cap on top of all this: at most that many
+ * calls in any one-second window, each counted from its start to its answer (the service counts
+ * it in between), whether or not the service throttles. No cap by default.
  *
  * The limiter is process-wide on purpose: clients built with the same settings (the provider
  * rebuilds its client after `configure`, a program may build its own) must share one budget,
@@ -67,20 +74,21 @@ const realClock: LimiterClock = {
 export class RateLimiter {
     private ratePerSecond: number;
     private capacity: number;
+    private readonly burstShare: number;
     private tokens: number;
     private last: number;
     // The tail of the queue: each acquire chains on the previous one.
     private tail: Promise<void> = Promise.resolve();
-    private waiting = 0;
 
     constructor(
         ratePerSecond: number,
         private readonly clock: LimiterClock = realClock,
-        options: { startEmpty?: boolean } = {},
+        options: { burstShare?: number } = {},
     ) {
         this.ratePerSecond = checkRate(ratePerSecond);
-        this.capacity = burstFor(this.ratePerSecond);
-        this.tokens = options.startEmpty ? 0 : this.capacity;
+        this.burstShare = options.burstShare ?? BURST_SHARE;
+        this.capacity = burstFor(this.ratePerSecond, this.burstShare);
+        this.tokens = this.capacity;
         this.last = clock.now();
     }
 
@@ -89,21 +97,12 @@ export class RateLimiter {
         return this.ratePerSecond;
     }
 
-    /** The most calls that may go at once after a quiet spell. */
-    get burst(): number {
-        return this.capacity;
-    }
-
-    /** Calls waiting for a token now. */
-    get queued(): number {
-        return this.waiting;
-    }
 
     /** Changes the rate; calls already waiting are served at the new rate. */
     setRate(ratePerSecond: number): void {
         this.refill();
         this.ratePerSecond = checkRate(ratePerSecond);
-        this.capacity = burstFor(this.ratePerSecond);
+        this.capacity = burstFor(this.ratePerSecond, this.burstShare);
         this.tokens = Math.min(this.tokens, this.capacity);
     }
 
@@ -115,13 +114,10 @@ export class RateLimiter {
 
     /** Resolves when the caller may make one call. */
     acquire(): Promise<void> {
-        this.waiting += 1;
         const turn = this.tail.then(() => this.takeOne());
         // A failure cannot happen in takeOne, but a broken chain would block every later call.
         this.tail = turn.catch(() => undefined);
-        return turn.finally(() => {
-            this.waiting -= 1;
-        });
+        return turn;
     }
 
     private async takeOne(): Promise<void> {
@@ -147,17 +143,21 @@ function checkRate(rate: number): number {
     return rate;
 }
 
-function burstFor(rate: number): number {
-    return Math.max(1, Math.floor(rate * BURST_SHARE));
+function burstFor(rate: number, share: number): number {
+    return Math.max(1, Math.floor(rate * share));
 }
 
 /**
- * A hard cap: at most `limit` calls start in any window of one second (a rolling window, as
- * services count; a fractional cap is kept on average), first come, first served. A burst up to
- * the cap goes at once.
+ * A hard cap: at most `limit` calls in any window of one second (a rolling window, as services
+ * count; a fractional cap is kept on average), first come, first served. A burst up to the cap
+ * goes at once. A call holds its place in the window from its start until one second after its
+ * answer, when it is told of one ({@link WindowLimiter.answered}): the service counts a call when
+ * it arrives, somewhere between the two, so a cap equal to the service's rate is never throttled
+ * however long the way there takes.
  */
 export class WindowLimiter {
-    private readonly starts: number[] = [];
+    // When each call of the window started, or was answered once it has been.
+    private starts: number[] = [];
     private tail: Promise<void> = Promise.resolve();
 
     constructor(
@@ -175,23 +175,38 @@ export class WindowLimiter {
         this.limitPerSecond = checkRate(limitPerSecond);
     }
 
-    acquire(): Promise<void> {
+    /** Resolves, with the time the call may start, when it may. */
+    acquire(): Promise<number> {
         const turn = this.tail.then(() => this.takeOne());
-        this.tail = turn.catch(() => undefined);
+        this.tail = turn.then(
+            () => undefined,
+            () => undefined,
+        );
         return turn;
     }
 
-    private async takeOne(): Promise<void> {
+    /** Counts a call this limiter did not let through (one the service took before it was set up). */
+    note(at: number): void {
+        this.starts.push(at);
+    }
+
+    /** The call started at `startedAt` was answered: it holds its place until one second from now. */
+    answered(startedAt: number): void {
+        const i = this.starts.indexOf(startedAt);
+        if (i >= 0) this.starts[i] = Math.max(startedAt, this.clock.now());
+    }
+
+    private async takeOne(): Promise<number> {
         // A whole cap N: N calls per second. A fraction: floor(N) (at least one) calls per window
         // stretched to keep the average, e.g. one call per 2 s for 0.5.
         const perWindow = Math.max(1, Math.floor(this.limitPerSecond));
         const windowMs = (1000 * perWindow) / this.limitPerSecond;
         for (;;) {
             const now = this.clock.now();
-            while (this.starts.length > 0 && this.starts[0]! <= now - windowMs) this.starts.shift();
+            this.starts = this.starts.filter((t) => t > now - windowMs).sort((a, b) => a - b);
             if (this.starts.length < perWindow) {
                 this.starts.push(now);
-                return;
+                return now;
             }
             await this.clock.sleep(Math.max(1, Math.ceil(this.starts[this.starts.length - perWindow]! + windowMs - now)));
         }
@@ -229,6 +244,10 @@ export class AdaptiveRateLimiter {
     private readonly clock: LimiterClock;
     private cap?: WindowLimiter;
     private bucket?: RateLimiter;
+    // After the first cut, until the calls the service took before it have left its window: the
+    // room left in that window (see record).
+    private resume?: WindowLimiter;
+    private resumeUntil = 0;
     // Answers (throttled or not) and accepted answers of the last measure window.
     private readonly answers: number[] = [];
     private readonly accepted: number[] = [];
@@ -278,14 +297,22 @@ export class AdaptiveRateLimiter {
 
     /** Resolves when the caller may make one call, with the time it may (pass it to {@link record}). */
     async acquire(): Promise<number> {
-        if (this.cap) await this.cap.acquire();
+        // Room in the service's window first, then the bucket's pace: calls held for room wait
+        // without tokens, so they do not all go at once when it frees.
+        if (this.resume) {
+            if (this.clock.now() > this.resumeUntil) this.resume = undefined;
+            else await this.resume.acquire();
+        }
         if (this.bucket) await this.bucket.acquire();
-        return this.clock.now();
+        // The cap last: the time it counts is the time the call goes.
+        return this.cap ? this.cap.acquire() : this.clock.now();
     }
 
     /** What became of an attempt: a throttling answer cuts the rate, any other answer lets it grow. */
     record(feedback: RateFeedback): void {
         const now = this.clock.now();
+        this.cap?.answered(feedback.sentAt);
+        this.resume?.answered(feedback.sentAt);
         this.trim(now);
         this.answers.push(now);
         if (feedback.throttled) {
@@ -299,13 +326,25 @@ export class AdaptiveRateLimiter {
             this.lastThrottleAt = now;
             this.lastCutAt = now;
             this.cuts += 1;
-            const wasPacing = this.bucket !== undefined;
-            this.setBucketRate(rateToUse * BETA);
-            // The first time, the calls went unpaced: the service's window is full of the burst
-            // it took in the last second. The bucket starts owing those beyond its own burst, so
-            // the next calls wait for them to age out instead of meeting a full window and
-            // cutting the rate again. Once paced, a throttling answer is marginal: no debt.
-            if (!wasPacing) this.bucket!.limitTokens(this.bucket!.burst - accepted);
+            if (this.bucket) {
+                this.setBucketRate(rateToUse * BETA);
+                // Paced, the window is full only at its edge: no token saved up goes into it
+                // (a pause of one interval for every caller), then the new rate.
+                this.bucket.limitTokens(0);
+            } else {
+                // The first time, the calls went unpaced: the service's window is full of what it
+                // took in the last second, spread over it in any way. Until the last of those has
+                // left the window, a call goes only when the window has room for it (counting
+                // those and the ones sent since), so the first calls go as soon as the oldest
+                // leave it, not into a full window (which would cut the rate again), nor later
+                // than they need to. (Calls on their way at the cut that the service takes add
+                // one to the window and one to what it holds: no room either way.) No burst after that: the rate is near what the service
+                // takes, and a burst on top of it, in the same second, is what it throttles.
+                this.bucket = new RateLimiter(this.bounded(rateToUse * BETA), this.clock, { burstShare: 0 });
+                this.resume = new WindowLimiter(Math.max(1, accepted), this.clock);
+                for (const at of this.accepted) this.resume.note(at);
+                this.resumeUntil = now + MEASURE_WINDOW_MS;
+            }
             return;
         }
         this.accepted.push(now);
@@ -316,14 +355,13 @@ export class AdaptiveRateLimiter {
         this.setBucketRate(Math.min(cubic, Math.max(2 * this.answers.length, this.lastMaxRate)));
     }
 
+    /** `rate` within the floor and the cap. */
+    private bounded(rate: number): number {
+        return Math.min(Math.max(rate, MIN_RATE), this.cap?.limit ?? Infinity);
+    }
+
     private setBucketRate(rate: number): void {
-        const r = Math.min(Math.max(rate, MIN_RATE), this.cap?.limit ?? Infinity);
-        if (!this.bucket) {
-            // Starts empty-handed: the calls in flight were the burst.
-            this.bucket = new RateLimiter(r, this.clock, { startEmpty: true });
-        } else if (r !== this.bucket.rate) {
-            this.bucket.setRate(r);
-        }
+        this.bucket!.setRate(this.bounded(rate));
     }
 
     private trim(now: number): void {

@@ -5,7 +5,7 @@
  * as the client does. No real time passes.
  */
 import { strict as assert } from "assert";
-import { AdaptiveRateLimiter, BETA, RateLimiter, WindowLimiter, processRateLimiter } from "../../provider/client/throttle";
+import { AdaptiveRateLimiter, BETA, MIN_RATE, RateLimiter, SCALE_CONSTANT, WindowLimiter, processRateLimiter, resetProcessRateLimiter } from "../../provider/client/throttle";
 import { resolveSettings } from "../../provider/client/settings";
 
 /** A clock whose sleep moves time without waiting (after pending callbacks have run). */
@@ -127,7 +127,34 @@ describe("RateLimiter", () => {
         for (const [, start] of times) assert.ok(times.filter(([, t]) => t >= start && t < start + 1000).length <= 15);
     });
 
+    it("waits only for the part of a token it lacks", async () => {
+        const clock = virtualClock();
+        const limiter = new RateLimiter(10, clock);
+        await Promise.all(Array.from({ length: 5 }, () => limiter.acquire()));
+        // Half a token back after 50 ms: the next call goes 50 ms later, at 100 ms.
+        await clock.sleep(50);
+        await limiter.acquire();
+        assert.equal(clock.now(), 100);
+    });
+
+    it("runs on real time by default", async () => {
+        const limiter = new RateLimiter(20);
+        const t0 = performance.now();
+        // A burst of 10, then one more waits its 50 ms.
+        await Promise.all(Array.from({ length: 11 }, () => limiter.acquire()));
+        assert.ok(performance.now() - t0 >= 45, "the last call waited");
+        const adaptive = new AdaptiveRateLimiter();
+        const at = await adaptive.acquire();
+        assert.ok(typeof at === "number" && Math.abs(at - performance.now()) < 1000, `acquire answers the time: ${at}`);
+    });
+
     it("is one limiter per process, set to the last rate asked for", () => {
+        resetProcessRateLimiter();
+        const fresh = processRateLimiter(7);
+        assert.equal(fresh.maxRequestsPerSecond, 7, "a fresh process limiter takes the cap asked for");
+        fresh.record({ sentAt: 0, throttled: true });
+        resetProcessRateLimiter();
+        assert.equal(processRateLimiter(7).state().adapting, false, "reset: a fresh process limiter, as a new process has");
         const a = processRateLimiter(7);
         const b = processRateLimiter(12);
         assert.equal(a, b);
@@ -137,6 +164,7 @@ describe("RateLimiter", () => {
 
     it("rejects a rate that is not positive", () => {
         assert.throws(() => new RateLimiter(0), /positive/);
+        assert.throws(() => new WindowLimiter(-1), /positive/);
     });
 });
 
@@ -175,6 +203,176 @@ describe("AdaptiveRateLimiter", () => {
         const at = await next;
         assert.ok(at >= 1000 && at <= 1100, `next call at ${at} ms`);
         assert.ok(service.call(at), "and is accepted");
+    });
+
+    it("after a first second spread out, the next call goes as soon as the oldest accepted call leaves the window", async () => {
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock });
+        const service = new SimService(() => 20);
+        // 20 calls 45 ms apart, each answered at once, all accepted; the 21st at 990 ms is throttled.
+        for (let i = 0; i < 20; i++) {
+            clock.t = i * 45;
+            const sentAt = await limiter.acquire();
+            assert.ok(service.call(sentAt));
+            limiter.record({ sentAt, throttled: false });
+        }
+        clock.t = 990;
+        const sentAt = await limiter.acquire();
+        assert.equal(service.call(sentAt), false);
+        limiter.record({ sentAt, throttled: true });
+        const next = limiter.acquire();
+        await clock.run(Infinity);
+        const at = await next;
+        // Not a second after the throttling answer (1990 ms): when the call of 0 ms has aged out.
+        assert.ok(at >= 1000 && at <= 1010, `next call at ${at} ms`);
+        assert.ok(service.call(at), "and is accepted");
+    });
+
+    it("after a first second bunched at its end, calls go only as the window makes room", async () => {
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock });
+        const service = new SimService(() => 20);
+        const send = async (at: number): Promise<[number, boolean]> => {
+            clock.t = at;
+            const sentAt = await limiter.acquire();
+            return [sentAt, service.call(sentAt)];
+        };
+        // One call at 0, 18 at 900, all answered at once and accepted.
+        for (const at of [0, ...Array(18).fill(900)]) {
+            const [sentAt, ok] = await send(at);
+            assert.ok(ok);
+            limiter.record({ sentAt, throttled: false });
+        }
+        // Two more on their way: one taken by the service at 930, one throttled at 940.
+        const [late, lateOk] = await send(930);
+        const [over, overOk] = await send(940);
+        assert.deepEqual([lateOk, overOk], [true, false]);
+        clock.t = 950;
+        limiter.record({ sentAt: over, throttled: true });
+        clock.t = 960;
+        limiter.record({ sentAt: late, throttled: false });
+        const times: number[] = [];
+        const all = (async () => {
+            for (let i = 0; i < 5; i++) {
+                const at = await limiter.acquire();
+                times.push(at);
+                assert.ok(service.call(at), `call at ${at} throttled`);
+                limiter.record({ sentAt: at, throttled: false });
+            }
+        })();
+        await clock.run(Infinity);
+        await all;
+        // The call of 0 leaves the window at 1000, the 18 of 900 at 1900; then the bucket paces,
+        // below the service's 20 a second.
+        assert.deepEqual(times.slice(0, 2), [1000, 1900]);
+        assert.ok(times[4]! - times[2]! >= 2 * 50, `then paced: ${times}`);
+    });
+
+    it("callers held for room in the window do not all go at once when it frees: the bucket paces them after", async () => {
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock });
+        for (let i = 0; i < 20; i++) {
+            clock.t = 900;
+            limiter.record({ sentAt: 890, throttled: false });
+        }
+        clock.t = 950;
+        limiter.record({ sentAt: 940, throttled: true });
+        const times: number[] = [];
+        const all = Promise.all(Array.from({ length: 5 }, () => limiter.acquire().then((t) => times.push(t))));
+        await clock.run(Infinity);
+        await all;
+        assert.equal(times[0], 1900, "when the twenty of 900 leave the window");
+        for (let i = 1; i < 5; i++) assert.ok(times[i]! - times[i - 1]! >= Math.floor(1000 / 14), `paced at 14 a second: ${times}`);
+    });
+
+    it("once adapting, spaces calls evenly: callers coming back after a quiet spell get no burst", async () => {
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock });
+        // Ten accepted in the first second, then throttled: the bucket runs at 7 a second.
+        for (let i = 0; i < 10; i++) limiter.record({ sentAt: 0, throttled: false });
+        limiter.record({ sentAt: 0, throttled: true });
+        assert.ok(Math.abs(limiter.rate - 7) < 1e-9, `rate ${limiter.rate}`);
+        clock.t = 60_000;
+        const times: number[] = [];
+        const all = Promise.all(Array.from({ length: 3 }, () => limiter.acquire().then((t) => times.push(t))));
+        await clock.run(Infinity);
+        await all;
+        assert.deepEqual(times, [60_000, 60_143, 60_286]);
+    });
+
+    it("a throttling answer while paced takes back any token saved up: every caller pauses one interval", async () => {
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock });
+        // Ten accepted in the first second, then throttled: the bucket runs at 7 a second.
+        for (let i = 0; i < 10; i++) limiter.record({ sentAt: 0, throttled: false });
+        limiter.record({ sentAt: 0, throttled: true });
+        assert.equal(limiter.state().cuts, 1);
+        // A quiet spell fills the bucket's one token; a call sent after the cut is throttled.
+        clock.t = 10_000;
+        limiter.record({ sentAt: 9_000, throttled: true });
+        assert.equal(limiter.state().cuts, 2);
+        const rate = limiter.rate;
+        const next = limiter.acquire();
+        await clock.run(Infinity);
+        assert.equal(await next, 10_000 + Math.ceil(1000 / rate));
+    });
+
+    it("measures what the service accepted over the last second only", () => {
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock });
+        // Ten accepted at 0; the throttling answer comes exactly one second later: none of them counts.
+        for (let i = 0; i < 10; i++) limiter.record({ sentAt: 0, throttled: false });
+        clock.t = 1000;
+        limiter.record({ sentAt: 990, throttled: true });
+        assert.equal(limiter.state().lastThrottledRate, 0);
+        assert.equal(limiter.rate, MIN_RATE);
+        // The same a bit earlier: all ten count.
+        const other = new AdaptiveRateLimiter({ clock });
+        clock.t = 0;
+        for (let i = 0; i < 10; i++) other.record({ sentAt: 0, throttled: false });
+        clock.t = 999;
+        other.record({ sentAt: 990, throttled: true });
+        assert.equal(other.state().lastThrottledRate, 10);
+        // The answers of the last second bound the growth: twice the 1 answer there is, at most.
+        clock.t = 5_000;
+        other.record({ sentAt: 4_990, throttled: false });
+        assert.equal(other.rate, 10, "not beyond the last throttled rate while few calls go");
+    });
+
+    it("grows back along the cubic curve from the cut, and cuts from the lower of the accepted and paced rates", () => {
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock });
+        for (let i = 0; i < 20; i++) limiter.record({ sentAt: 0, throttled: false });
+        clock.t = 100;
+        limiter.record({ sentAt: 50, throttled: true });
+        assert.ok(Math.abs(limiter.rate - 14) < 1e-9);
+        // One second later, with 20 answers in the last second: W(t) = C (t - K)^3 + 20, K = cbrt(20 (1 - beta) / C).
+        clock.t = 1100;
+        for (let i = 0; i < 19; i++) limiter.record({ sentAt: 1000, throttled: false });
+        const k = Math.cbrt((20 * (1 - BETA)) / SCALE_CONSTANT);
+        const expected = SCALE_CONSTANT * (1 - k) ** 3 + 20;
+        assert.ok(Math.abs(limiter.rate - expected) < 1e-9, `rate ${limiter.rate}, expected ${expected}`);
+        // Throttled again while paced: 19 accepted in the last second, the bucket at ~18.7: the lower one.
+        const paced = limiter.rate;
+        limiter.record({ sentAt: 1050, throttled: true });
+        assert.ok(Math.abs(limiter.state().lastThrottledRate! - paced) < 1e-9);
+        assert.ok(Math.abs(limiter.rate - paced * BETA) < 1e-9, `cut to ${limiter.rate}`);
+    });
+
+    it("a cap set while adapting lowers the bucket's rate, and a higher one leaves it", () => {
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock });
+        for (let i = 0; i < 20; i++) limiter.record({ sentAt: 0, throttled: false });
+        limiter.record({ sentAt: 0, throttled: true });
+        limiter.setCap(30);
+        assert.equal(limiter.state().bucketRate, 14);
+        assert.equal(limiter.state().cap, 30);
+        limiter.setCap(5);
+        assert.equal(limiter.state().bucketRate, 5);
+        assert.equal(limiter.rate, 5);
+        limiter.setCap(undefined);
+        assert.equal(limiter.state().cap, undefined);
+        assert.equal(limiter.rate, 5);
     });
 
     it("converges to the service's rate: most of it used, few calls throttled", async function () {
@@ -226,6 +424,59 @@ describe("AdaptiveRateLimiter", () => {
                 assert.ok(limiter.state().adapting, "below the cap, the service's throttling still adapts the rate");
             }
         }
+    });
+
+    it("the cap holds each call's place until a second after its answer", async () => {
+        const clock = new SimClock();
+        const cap = new WindowLimiter(2, clock);
+        const times: number[] = [];
+        const first = await Promise.all([cap.acquire(), cap.acquire()]);
+        assert.deepEqual(first, [0, 0]);
+        clock.t = 300;
+        cap.answered(0);
+        cap.answered(12_345); // not a call of the window: nothing changes
+        const all = Promise.all(Array.from({ length: 2 }, () => cap.acquire().then((t) => times.push(t))));
+        await clock.run(Infinity);
+        await all;
+        assert.deepEqual(times, [1000, 1300]);
+    });
+
+    it("a cap equal to the service's rate is not throttled, however long calls take to arrive", async function () {
+        this.timeout(60_000);
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock, maxRequestsPerSecond: 20 });
+        const service = new SimService(() => 20);
+        // Calls take 150 ms to reach the service in the first second (connections being set up),
+        // 5 ms after, and as long again to be answered.
+        const worker = async (): Promise<void> => {
+            while (clock.now() < 10_000) {
+                const sentAt = await limiter.acquire();
+                const way = sentAt < 1000 ? 150 : 5;
+                await clock.sleep(way);
+                const ok = service.call(clock.now());
+                await clock.sleep(way);
+                limiter.record({ sentAt, throttled: !ok });
+                if (!ok) await clock.sleep(300);
+            }
+        };
+        const all = Promise.all(Array.from({ length: 30 }, worker));
+        await clock.run(Infinity);
+        await all;
+        assert.equal(service.throttled.length, 0);
+        assert.ok(service.accepted.length >= 20 * 9, `the cap is used: ${service.accepted.length} in 10 s`);
+        assert.equal(limiter.state().adapting, false);
+    });
+
+    it("a changed cap keeps the calls already in its window", async () => {
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock, maxRequestsPerSecond: 2 });
+        await Promise.all([limiter.acquire(), limiter.acquire()]);
+        limiter.setCap(3);
+        const times: number[] = [];
+        const all = Promise.all(Array.from({ length: 2 }, () => limiter.acquire().then((t) => times.push(t))));
+        await clock.run(Infinity);
+        await all;
+        assert.deepEqual(times, [0, 1000], "one more fits in the window of the first two, not three");
     });
 
     it("keeps a fractional cap on average", async () => {
