@@ -3,8 +3,9 @@
  * program run under mocks and every resource deployed by the real dynamic provider host against
  * the emulator, with the provider's default settings:
  *
- * - 1,000 FlowSubmissions in one stack (`waitFor: "submission"`, registered at once as the engine
- *   with its unbounded default parallelism would deploy them). Preview (the program, then Check of
+ * - 1,000 FlowSubmissions in one stack (`waitFor: "submission"`, registered at once: the worst
+ *   case, as an engine with unbounded parallelism deploys them, which was the default before
+ *   January 2024 and is what a high `--parallel` asks for; today's default is four per CPU). Preview (the program, then Check of
  *   every resource) and up are timed; the ideal for the up is the minimal provider making the
  *   same 1,000 Check+Create calls through a host of its own, all at once.
  * - A FlowBackfill of 366 daily runs (`waitFor: "submission"`, the default one lane: each run is
