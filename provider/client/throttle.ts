@@ -255,6 +255,8 @@ export class AdaptiveRateLimiter {
     private lastThrottleAt = 0;
     private timeWindowS = 0;
     private lastCutAt = -Infinity;
+    // The tail of the queue of callers (see acquire).
+    private tail: Promise<void> = Promise.resolve();
     private throttles = 0;
     private cuts = 0;
 
@@ -295,8 +297,21 @@ export class AdaptiveRateLimiter {
         };
     }
 
-    /** Resolves when the caller may make one call, with the time it may (pass it to {@link record}). */
-    async acquire(): Promise<number> {
+    /**
+     * Resolves when the caller may make one call, with the time it may (pass it to {@link record}).
+     * First come, first served through every stage: a call that asks later never goes first,
+     * even when the stage that held an earlier one has ended meanwhile.
+     */
+    acquire(): Promise<number> {
+        const turn = this.tail.then(() => this.takeTurn());
+        this.tail = turn.then(
+            () => undefined,
+            () => undefined,
+        );
+        return turn;
+    }
+
+    private async takeTurn(): Promise<number> {
         // Room in the service's window first, then the bucket's pace: calls held for room wait
         // without tokens, so they do not all go at once when it frees.
         if (this.resume) {

@@ -317,6 +317,30 @@ describe("AdaptiveRateLimiter", () => {
         assert.equal(await next, 10_000 + Math.ceil(1000 / rate));
     });
 
+    it("serves callers in the order they asked, even when the window that held an earlier one closes meanwhile", async () => {
+        const clock = new SimClock();
+        const limiter = new AdaptiveRateLimiter({ clock });
+        // Throttled before anything was accepted: the floor rate, room for one call in the window until 1000.
+        limiter.record({ sentAt: 0, throttled: true });
+        const a = await limiter.acquire();
+        assert.equal(a, 0);
+        // Its answer (throttled again) at 500 holds its place in the window until 1500.
+        clock.t = 500;
+        limiter.record({ sentAt: a, throttled: true });
+        const order: string[] = [];
+        clock.t = 600;
+        const b = limiter.acquire().then((t) => (order.push("b"), t));
+        await clock.run(1100);
+        // c asks after the window's watch has ended, while b is still held by it.
+        clock.t = 1100;
+        const c = limiter.acquire().then((t) => (order.push("c"), t));
+        await clock.run(Infinity);
+        const [bt, ct] = await Promise.all([b, c]);
+        assert.deepEqual(order, ["b", "c"], `b at ${bt}, c at ${ct}`);
+        assert.ok(bt < ct, `b at ${bt}, c at ${ct}`);
+        assert.ok(ct - bt >= 1000 / MIN_RATE, `paced at the floor rate: b at ${bt}, c at ${ct}`);
+    });
+
     it("measures what the service accepted over the last second only", () => {
         const clock = new SimClock();
         const limiter = new AdaptiveRateLimiter({ clock });
