@@ -8,7 +8,7 @@
  * tests: the Pulumi closure serializer cannot serialize zod 4 objects, so the SDK imports types
  * from here and nothing else.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import {
     CONF_KEY_PATTERN,
     ID_KINDS,
@@ -39,15 +39,15 @@ export const UPDATE_IN_PLACE = ["waitFor", "timeoutSeconds", "killOnDelete"] as 
  */
 function idSchema(kind: IdKind) {
     const { what, lookup } = ID_KINDS[kind];
-    return z
-        .string({ error: (issue) => `${what} must be a string, got ${describeType(issue.input)}` })
-        .min(1, { error: `${what} must not be empty` })
-        .transform((value, ctx) => {
+    return z.pipe(
+        z.string({ error: (issue) => `${what} must be a string, got ${describeType(issue.input)}` }).check(z.minLength(1, { error: `${what} must not be empty` })),
+        z.transform((value: string, ctx) => {
             const checked = checkId(kind, value, `to find one by name, use ${lookup}`);
             if ("id" in checked) return checked.id;
-            ctx.addIssue({ code: "custom", message: `"${value}" ${checked.reason}` });
+            ctx.issues.push({ code: "custom", message: `"${value}" ${checked.reason}`, input: value });
             return z.NEVER;
-        });
+        }),
+    );
 }
 
 /**
@@ -57,52 +57,59 @@ function idSchema(kind: IdKind) {
  */
 export function flowSubmissionSchema() {
     const conf = z
-        .record(z.string(), z.unknown(), {
-            error: (issue) => `conf must be a map of strings, got ${describeType(issue.input)}`,
-        })
-        .superRefine((value, ctx) => {
-            for (const [key, v] of Object.entries(value)) {
-                if (!CONF_KEY_PATTERN.test(key)) {
-                    ctx.addIssue({ code: "custom", path: [key], message: `"${key}" is not a valid conf key: use letters, digits, "_", "." or "-", starting with a letter or "_", at most 128 characters` });
-                } else if (key === "cyctime") {
-                    const parsed = parseCyctime(v);
-                    if ("reason" in parsed) ctx.addIssue({ code: "custom", path: [key], message: `cyctime ${parsed.reason}` });
-                } else if (typeof v !== "string") {
-                    ctx.addIssue({ code: "custom", path: [key], message: `got ${describeValue(v)}; conf values must be strings (only cyctime also takes a Date or epoch milliseconds): convert it, e.g. String(value)` });
+        .pipe(
+            z
+                .record(z.string(), z.unknown(), {
+                    error: (issue) => `conf must be a map of strings, got ${describeType(issue.input)}`,
+                })
+                .check(
+                    z.superRefine((value, ctx) => {
+                        for (const [key, v] of Object.entries(value)) {
+                            if (!CONF_KEY_PATTERN.test(key)) {
+                                ctx.addIssue({ code: "custom", path: [key], message: `"${key}" is not a valid conf key: use letters, digits, "_", "." or "-", starting with a letter or "_", at most 128 characters` });
+                            } else if (key === "cyctime") {
+                                const parsed = parseCyctime(v);
+                                if ("reason" in parsed) ctx.addIssue({ code: "custom", path: [key], message: `cyctime ${parsed.reason}` });
+                            } else if (typeof v !== "string") {
+                                ctx.addIssue({ code: "custom", path: [key], message: `got ${describeValue(v)}; conf values must be strings (only cyctime also takes a Date or epoch milliseconds): convert it, e.g. String(value)` });
+                            }
+                        }
+                    }),
+                ),
+            z.transform((value: Record<string, unknown>): Record<string, string> => {
+                const out: Record<string, string> = {};
+                for (const [key, v] of Object.entries(value)) {
+                    if (key === "cyctime") {
+                        const parsed = parseCyctime(v);
+                        out[key] = "ms" in parsed ? String(parsed.ms) : String(v);
+                    } else {
+                        out[key] = String(v);
+                    }
                 }
-            }
-        })
-        .transform((value): Record<string, string> => {
-            const out: Record<string, string> = {};
-            for (const [key, v] of Object.entries(value)) {
-                if (key === "cyctime") {
-                    const parsed = parseCyctime(v);
-                    out[key] = "ms" in parsed ? String(parsed.ms) : String(v);
-                } else {
-                    out[key] = String(v);
-                }
-            }
-            return out;
-        })
-        .superRefine((value, ctx) => {
-            const tooLarge = confTooLarge(value);
-            if (tooLarge) ctx.addIssue({ code: "custom", message: tooLarge });
-        });
+                return out;
+            }),
+        )
+        .check(
+            z.superRefine((value, ctx) => {
+                const tooLarge = confTooLarge(value);
+                if (tooLarge) ctx.addIssue({ code: "custom", message: tooLarge });
+            }),
+        );
 
     const timeoutRange = `a whole number of seconds, at least 1 and at most ${MAX_TIMEOUT_SECONDS} (seven days)`;
     const timeoutGot = (input: unknown): string => `timeoutSeconds: got ${describeValue(input)}; expected ${timeoutRange}`;
-    return z
-        .object({
-            projectId: idSchema("project"),
-            flowId: idSchema("flow"),
-            regionId: z
+    return z.strictObject({
+        projectId: idSchema("project"),
+        flowId: idSchema("flow"),
+        regionId: z.optional(
+            z
                 .string({ error: (issue) => `regionId must be a string, got ${describeType(issue.input)}` })
-                .regex(REGION_ID_PATTERN, { error: (issue) => `"${String(issue.input)}" is not a region ID such as cn-hangzhou` })
-                .optional(),
-            conf: conf.optional(),
-            triggers: z
-                .array(z.unknown(), { error: (issue) => `triggers must be an array, got ${describeType(issue.input)}` })
-                .superRefine((list, ctx) => {
+                .check(z.regex(REGION_ID_PATTERN, { error: (issue) => `"${String(issue.input)}" is not a region ID such as cn-hangzhou` })),
+        ),
+        conf: z.optional(conf),
+        triggers: z.optional(
+            z.array(z.unknown(), { error: (issue) => `triggers must be an array, got ${describeType(issue.input)}` }).check(
+                z.superRefine((list, ctx) => {
                     // An empty object compares equal to every other one: as a trigger it can never start a
                     // run. It is what Pulumi makes of a Date, Map or Set that went through pulumi.output().
                     const walk = (value: unknown, path: (string | number)[]): void => {
@@ -120,20 +127,21 @@ export function flowSubmissionSchema() {
                         }
                     };
                     list.forEach((v, i) => walk(v, [i]));
-                })
-                .optional(),
-            waitFor: z
-                .enum(["submission", "start", "completion"], { error: (issue) => `waitFor must be "submission", "start" or "completion", got ${JSON.stringify(issue.input)}` })
-                .optional(),
-            timeoutSeconds: z
+                }),
+            ),
+        ),
+        waitFor: z.optional(z.enum(["submission", "start", "completion"], { error: (issue) => `waitFor must be "submission", "start" or "completion", got ${JSON.stringify(issue.input)}` })),
+        timeoutSeconds: z.optional(
+            z
                 .number({ error: (issue) => timeoutGot(issue.input) })
-                .int({ error: (issue) => timeoutGot(issue.input) })
-                .min(1, { error: (issue) => timeoutGot(issue.input) })
-                .max(MAX_TIMEOUT_SECONDS, { error: (issue) => timeoutGot(issue.input) })
-                .optional(),
-            killOnDelete: z.boolean({ error: (issue) => `killOnDelete must be true or false, got ${describeType(issue.input)}` }).optional(),
-        })
-        .strict();
+                .check(
+                    z.int({ error: (issue) => timeoutGot(issue.input) }),
+                    z.minimum(1, { error: (issue) => timeoutGot(issue.input) }),
+                    z.maximum(MAX_TIMEOUT_SECONDS, { error: (issue) => timeoutGot(issue.input) }),
+                ),
+        ),
+        killOnDelete: z.optional(z.boolean({ error: (issue) => `killOnDelete must be true or false, got ${describeType(issue.input)}` })),
+    });
 }
 
 export type FlowSubmissionSchema = ReturnType<typeof flowSubmissionSchema>;

@@ -11,7 +11,8 @@
  * inside this module and never exported: this module is loaded only inside the dynamic provider
  * host, and zod 4 objects cannot be serialized into a Pulumi closure anyway.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
+import { en } from "zod/locales";
 import { EmrResponseError } from "./errors";
 
 /** Status of a flow instance. Unknown values are passed through as strings. */
@@ -213,43 +214,50 @@ export interface ParseContext {
 // ---------------------------------------------------------------------------------------------
 
 function buildSchemas() {
-    const text = z
-        .union([z.string(), z.number(), z.boolean()])
-        .nullish()
-        .transform((v) => (v === null || v === undefined || v === "" ? undefined : String(v)));
+    // zod/mini leaves its messages to a locale; English, unless the program chose one.
+    if (!z.config().localeError) z.config(en());
+    const text = z.pipe(
+        z.nullish(z.union([z.string(), z.number(), z.boolean()])),
+        z.transform((v: string | number | boolean | null | undefined) => (v === null || v === undefined || v === "" ? undefined : String(v))),
+    );
     // Epoch ms as a number or a numeric string; empty, null or junk becomes undefined rather
     // than failing a whole poll over one field.
-    const time = z
-        .unknown()
-        .optional()
-        .transform((v): number | undefined => {
+    const time = z.pipe(
+        z.optional(z.unknown()),
+        z.transform((v: unknown): number | undefined => {
             if (typeof v === "number" && Number.isFinite(v)) return v;
             if (typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v.trim())) return Number(v.trim());
             return undefined;
-        });
-    const bool = z.unknown().optional().transform((v): boolean | undefined => {
-        if (typeof v === "boolean") return v;
-        if (v === "true" || v === 1 || v === "1") return true;
-        if (v === "false" || v === 0 || v === "0") return false;
-        return undefined;
-    });
-    const requiredText = z.union([z.string().min(1), z.number()]).transform(String);
+        }),
+    );
+    const bool = z.pipe(
+        z.optional(z.unknown()),
+        z.transform((v: unknown): boolean | undefined => {
+            if (typeof v === "boolean") return v;
+            if (v === "true" || v === 1 || v === "1") return true;
+            if (v === "false" || v === 0 || v === "0") return false;
+            return undefined;
+        }),
+    );
+    const requiredText = z.pipe(z.union([z.string().check(z.minLength(1)), z.number()]), z.transform((v: string | number) => String(v)));
     // `{"X": {"X": [...]}}`; a missing wrapper or list is an empty list; a lone object (as XML
     // converters produce for one element) is a one-element list.
-    const wrapped = <T extends z.ZodType>(key: string, item: T) =>
-        z
-            .unknown()
-            .optional()
-            .transform((v, ctx): unknown[] => {
-                if (v === null || v === undefined || v === "") return [];
-                const inner = typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : v;
-                if (inner === null || inner === undefined) return [];
-                if (Array.isArray(inner)) return inner;
-                if (typeof inner === "object") return [inner];
-                ctx.addIssue({ code: "custom", message: `expected a list under ${key}` });
-                return z.NEVER;
-            })
-            .pipe(z.array(item));
+    const wrapped = <T extends z.ZodMiniType>(key: string, item: T) =>
+        z.pipe(
+            z.pipe(
+                z.optional(z.unknown()),
+                z.transform((v: unknown, ctx): unknown[] => {
+                    if (v === null || v === undefined || v === "") return [];
+                    const inner = typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : v;
+                    if (inner === null || inner === undefined) return [];
+                    if (Array.isArray(inner)) return inner;
+                    if (typeof inner === "object") return [inner];
+                    ctx.issues.push({ code: "custom", message: `expected a list under ${key}`, input: v });
+                    return z.NEVER;
+                }),
+            ),
+            z.array(item),
+        );
 
     const node = once(() =>
         z.object({
@@ -335,22 +343,23 @@ function buildSchemas() {
     );
 
     const submit = once(() =>
-        z
-            .object({
+        z.pipe(
+            z.object({
                 RequestId: text,
                 Id: text,
                 // Deprecated duplicates of Id: read only as a fallback, never exposed.
                 InstanceId: text,
                 Data: text,
-            })
-            .transform((v, ctx) => {
+            }),
+            z.transform((v: { RequestId: string | undefined; Id: string | undefined; InstanceId: string | undefined; Data: string | undefined }, ctx) => {
                 const id = v.Id ?? v.InstanceId ?? (v.Data && /^FI-/.test(v.Data) ? v.Data : undefined);
                 if (id === undefined) {
-                    ctx.addIssue({ code: "custom", path: ["Id"], message: "the flow instance ID (Id) is missing" });
+                    ctx.issues.push({ code: "custom", path: ["Id"], message: "the flow instance ID (Id) is missing", input: v });
                     return z.NEVER;
                 }
                 return { requestId: v.RequestId, instanceId: id };
             }),
+        ),
     );
 
     const control = once(() => z.object({ RequestId: text, Data: bool }));
@@ -438,7 +447,7 @@ function defined<T extends object>(value: T): T {
     return out as T;
 }
 
-function parse<S extends z.ZodType>(schema: S, body: unknown, ctx: ParseContext): z.output<S> {
+function parse<S extends z.ZodMiniType>(schema: S, body: unknown, ctx: ParseContext): z.output<S> {
     const result = schema.safeParse(body);
     if (result.success) return result.data;
     const issues = result.error.issues
