@@ -11,6 +11,7 @@
  */
 import { POLL_ELAPSED_SHARE, POLL_FLOOR_MS, waitForInstance, type WaitClock } from "../provider/runs/waiter";
 import type { FlowInstance } from "../provider/client/responses";
+import { seededRandom } from "../emulator/faults";
 import { round, type Figure } from "./common";
 
 export const SEEDS = 50;
@@ -19,18 +20,6 @@ export const DURATIONS_MIN = [1, 10, 60] as const;
 export const PROVEN_FLOOR_AT_10_MIN = 42;
 /** The goal: within this factor of the floor. */
 export const FLOOR_FACTOR_GOAL = 1.05;
-
-/** mulberry32: a small seeded generator, so a run's jitter is repeatable. */
-function seeded(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 function instance(status: string): FlowInstance {
     return { id: "FI-BENCH000000000001", status: status as FlowInstance["status"], projectId: "FP-D3M0000000000001", hasNodeFailed: false, parentFlows: [], nodes: [] };
@@ -53,7 +42,7 @@ export async function pollingRun(minutes: number): Promise<PollingRun> {
     let boundAtWorst = 0;
     for (let seed = 1; seed <= SEEDS; seed++) {
         let now = 0;
-        const clock: WaitClock = { now: () => now, sleep: async (ms) => void (now += ms), random: seeded(seed) };
+        const clock: WaitClock = { now: () => now, sleep: async (ms) => void (now += ms), random: seededRandom(seed) };
         let describes = 0;
         const result = await waitForInstance({
             instanceId: "FI-BENCH000000000001",

@@ -18,6 +18,9 @@ const fs = require("fs");
 const path = require("path");
 
 const ROOT = path.resolve(__dirname, "..");
+// The emulator's seeded generator (mulberry32), from the build this script runs after: an order
+// can be played again from its seed.
+const { seededRandom } = require(path.join(ROOT, "dist", "emulator", "faults.js"));
 const MOCHA = path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js");
 
 function usage(message) {
@@ -70,18 +73,6 @@ function specFiles() {
     return found.sort();
 }
 
-/** mulberry32: a small seeded generator, so an order can be played again from its seed. */
-function generator(seed) {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-
 function shuffle(items, random) {
     const out = [...items];
     for (let i = out.length - 1; i > 0; i--) {
@@ -125,7 +116,7 @@ async function main() {
     for (const file of chosen) {
         if (!all.includes(file)) usage(`${file} is not a spec file this script runs (a path from the repository root, outside test/e2e)`);
     }
-    const order = shuffle(chosen.length > 0 ? chosen : all, generator(seed));
+    const order = shuffle(chosen.length > 0 ? chosen : all, seededRandom(seed));
     process.stdout.write(`random-order: seed ${seed}, ${order.length} spec files, one mocha process each\n`);
     process.stdout.write(`random-order: again with: npm run test:random -- --seed ${seed}\n`);
     const results = [];

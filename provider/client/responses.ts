@@ -342,16 +342,17 @@ function buildSchemas() {
         }),
     );
 
-    const submit = once(() =>
-        z.pipe(
-            z.object({
-                RequestId: text,
-                Id: text,
-                // Deprecated duplicates of Id: read only as a fallback, never exposed.
-                InstanceId: text,
-                Data: text,
-            }),
-            z.transform((v: { RequestId: string | undefined; Id: string | undefined; InstanceId: string | undefined; Data: string | undefined }, ctx) => {
+    const submit = once(() => {
+        const answer = z.object({
+            RequestId: text,
+            Id: text,
+            // Deprecated duplicates of Id: read only as a fallback, never exposed.
+            InstanceId: text,
+            Data: text,
+        });
+        return z.pipe(
+            answer,
+            z.transform((v: z.output<typeof answer>, ctx) => {
                 const id = v.Id ?? v.InstanceId ?? (v.Data && /^FI-/.test(v.Data) ? v.Data : undefined);
                 if (id === undefined) {
                     ctx.issues.push({ code: "custom", path: ["Id"], message: "the flow instance ID (Id) is missing", input: v });
@@ -359,8 +360,8 @@ function buildSchemas() {
                 }
                 return { requestId: v.RequestId, instanceId: id };
             }),
-        ),
-    );
+        );
+    });
 
     const control = once(() => z.object({ RequestId: text, Data: bool }));
 
