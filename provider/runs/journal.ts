@@ -15,6 +15,15 @@
  * the entries, readable only by the user), so a `conf` value marked secret never reaches the disk.
  * The record is local to the machine: a deployment retried on another machine (a fresh CI runner)
  * cannot see it. That limit is documented in the README.
+ *
+ * On disk, each process appends every version of the entries it writes, one JSON line each, to a
+ * file of its own (`<pid>-<random>.jsonl`), created by its first write: a create costs two short
+ * appends to a file that already exists, not a new file (creating a file is a metadata write of
+ * the file system, about a third of a millisecond on an ordinary disk, and held up every other
+ * create of the host while it lasted). Each version carries a revision that counts up; the
+ * newest revision of an entry in any file is the entry, so an entry taken over from a file of an
+ * earlier process is continued in the new process's file. Files of the earlier form (one entry per
+ * `<entryId>.json`) are read the same way.
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -46,6 +55,8 @@ export interface JournalEntry {
     /** The engine has the run (create returned), or provably nothing was started. */
     done?: boolean;
     updatedAt: number;
+    /** Counts the versions of the entry, across processes: the highest is the entry (absent: 0, an older form). */
+    rev?: number;
 }
 
 /** Where the entries live by default. */
@@ -60,9 +71,14 @@ export class SubmissionJournal {
     private readonly active = new Set<string>();
     // Kept in memory too, so a disk that refuses writes degrades to this process's lifetime.
     private readonly memory = new Map<string, JournalEntry>();
-    // Entries whose file this process created: later versions are appended to it (see `write`).
-    private readonly appendable = new Set<string>();
+    // The entries of each key that are not done, so that finding a key's interrupted entries reads
+    // neither every entry nor the finished ones of a key submitted many times.
+    private readonly openByKey = new Map<string, Set<string>>();
+    // This process's file, named on its first write (see `save`), and kept open (see `append`).
+    private segment?: string;
+    private fd?: number;
     private salt?: string;
+    private saltKeyObject?: crypto.KeyObject;
     private warned = false;
     private loaded = false;
 
@@ -74,14 +90,14 @@ export class SubmissionJournal {
 
     /** The key of a run's deciding inputs within a stack. */
     keyFor(parts: unknown): string {
-        return crypto.createHmac("sha256", this.saltValue()).update(canonicalJson(parts)).digest("hex");
+        return crypto.createHmac("sha256", this.saltKey()).update(canonicalJson(parts)).digest("hex");
     }
 
     /** Writes a new entry for an attempt that is about to start, owned by this process. */
     begin(fields: Pick<JournalEntry, "key" | "projectId" | "flowId" | "regionId" | "startedAt">): JournalEntry {
-        const entry: JournalEntry = { v: 1, entryId: crypto.randomUUID(), pid: process.pid, updatedAt: this.now(), ...fields };
+        const entry: JournalEntry = { v: 1, entryId: crypto.randomUUID(), pid: process.pid, updatedAt: this.now(), ...fields, rev: 1 };
         this.active.add(entry.entryId);
-        this.save(entry, true);
+        this.save(entry);
         return entry;
     }
 
@@ -92,14 +108,14 @@ export class SubmissionJournal {
     }
 
     update(entry: JournalEntry, changes: Partial<JournalEntry>): JournalEntry {
-        const next: JournalEntry = { ...entry, ...changes, updatedAt: this.now() };
+        const next: JournalEntry = { ...entry, ...changes, updatedAt: this.now(), rev: this.nextRev(entry) };
         this.save(next);
         return next;
     }
 
     /** The attempt is over: the engine has the run, or nothing was started. */
     finish(entry: JournalEntry, changes: Partial<JournalEntry> = {}): void {
-        this.save({ ...entry, ...changes, done: true, updatedAt: this.now() });
+        this.save({ ...entry, ...changes, done: true, updatedAt: this.now(), rev: this.nextRev(entry) });
         this.active.delete(entry.entryId);
     }
 
@@ -113,7 +129,10 @@ export class SubmissionJournal {
      * those this process is working on and those of another live process.
      */
     interrupted(key: string): JournalEntry[] {
-        return this.all()
+        this.loadOnce();
+        const ids = this.openByKey.get(key) ?? [];
+        return [...ids]
+            .map((id) => this.memory.get(id)!)
             .filter((e) => e.key === key && !e.done && !this.active.has(e.entryId) && !(e.pid !== process.pid && processAlive(e.pid)))
             .sort((a, b) => a.startedAt - b.startedAt);
     }
@@ -143,51 +162,69 @@ export class SubmissionJournal {
             return;
         }
         const cutoff = this.now() - JOURNAL_RETENTION_MS;
+        const found = new Map<string, JournalEntry>();
         for (const name of names) {
-            if (!name.endsWith(".json")) continue;
+            if (!name.endsWith(".json") && !name.endsWith(".jsonl")) continue;
             const file = path.join(this.dir, name);
             try {
-                const entry = lastVersion(fs.readFileSync(file, "utf8"));
-                if (!entry) continue;
-                if (entry.updatedAt < cutoff) {
+                const versions = versionsIn(fs.readFileSync(file, "utf8"));
+                if (versions.length === 0) continue;
+                // A file is removed once everything in it is past the retention.
+                if (versions.every((e) => e.updatedAt < cutoff)) {
                     fs.rmSync(file, { force: true });
                     continue;
                 }
-                this.memory.set(entry.entryId, entry);
+                for (const e of versions) {
+                    const seen = found.get(e.entryId);
+                    if (!seen || (e.rev ?? 0) >= (seen.rev ?? 0)) found.set(e.entryId, e);
+                }
             } catch {
-                // A half-written or foreign file: not ours to interpret.
+                // A foreign or unreadable file: not ours to interpret.
             }
         }
+        for (const entry of found.values()) if (entry.updatedAt >= cutoff) this.remember(entry);
+    }
+
+    private remember(entry: JournalEntry): void {
+        const before = this.memory.get(entry.entryId);
+        if (before) this.openByKey.get(before.key)?.delete(entry.entryId);
+        this.memory.set(entry.entryId, entry);
+        if (entry.done) return;
+        let ids = this.openByKey.get(entry.key);
+        if (!ids) this.openByKey.set(entry.key, (ids = new Set()));
+        ids.add(entry.entryId);
+    }
+
+    /** One more than the highest revision of the entry this process has seen. */
+    private nextRev(entry: JournalEntry): number {
+        return Math.max(entry.rev ?? 0, this.memory.get(entry.entryId)?.rev ?? 0) + 1;
     }
 
     /**
-     * Writes `entry` to its file, one JSON line per version; the last whole line is the entry.
-     * The first version (`fresh`, written by `begin` before SubmitFlow is called) creates the
-     * file, exclusively. Later versions of an entry this process created are appended to it: a
-     * crash mid-append leaves a partial last line, which loading skips for the whole line before
-     * it, just as the previous version stayed whole when each version replaced the file by
-     * rename; appending only costs less (no new file per version). A crash while the first
-     * version is written leaves no whole line, so loading skips the file, and that loses
-     * nothing: the SubmitFlow it announces had not been called yet. Any other entry (one taken
-     * over from an earlier process, possibly in a file written before this format) is rewritten
-     * whole by write-then-rename.
+     * Appends `entry` to this process's file as one JSON line; the file is created by the first
+     * write, readable only by the user. A crash mid-append leaves a partial last line, which
+     * loading skips, so the version before it stands (a crash during an entry's first version
+     * loses nothing: the SubmitFlow it announces had not been called yet). After a failed write,
+     * which may have left a partial line, the next write starts a new file, so that no whole line
+     * ever follows a partial one.
      */
-    private save(entry: JournalEntry, fresh = false): void {
+    private save(entry: JournalEntry): void {
         this.loadOnce();
-        this.memory.set(entry.entryId, entry);
+        this.remember(entry);
         if (!this.dir) return;
-        const file = path.join(this.dir, `${entry.entryId}.json`);
         const line = `${JSON.stringify(entry)}\n`;
         try {
             try {
-                this.write(file, entry.entryId, line, fresh);
+                this.append(line);
             } catch (err) {
                 // The directory is made on the first write, and again if it was removed since.
                 if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
                 fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-                this.write(file, entry.entryId, line, fresh);
+                this.append(line);
             }
         } catch (err) {
+            this.closeFile();
+            this.segment = undefined;
             if (!this.warned) {
                 this.warned = true;
                 const reason = err instanceof Error ? err.message : String(err);
@@ -199,19 +236,38 @@ export class SubmissionJournal {
         }
     }
 
-    private write(file: string, entryId: string, line: string, fresh: boolean): void {
-        if (fresh) {
-            fs.writeFileSync(file, line, { mode: 0o600, flag: "wx" });
-            this.appendable.add(entryId);
-        } else if (this.appendable.has(entryId)) {
-            fs.appendFileSync(file, line, { mode: 0o600 });
-        } else {
-            // Write then rename, so a crash mid-write never leaves a truncated entry.
-            const tmp = `${file}.${process.pid}.tmp`;
-            fs.writeFileSync(tmp, line, { mode: 0o600 });
-            fs.renameSync(tmp, file);
-            this.appendable.add(entryId);
+    /**
+     * The file is opened once and kept open: a provider process has one journal, and the file is
+     * closed when the process ends (or, for a journal dropped before that, when it is collected).
+     * A file removed meanwhile (its directory deleted under a running deployment) is made again
+     * rather than written to unseen.
+     */
+    private append(line: string): void {
+        if (this.fd !== undefined && fs.fstatSync(this.fd).nlink === 0) this.closeFile();
+        if (this.fd === undefined) {
+            this.segment ??= path.join(this.dir!, `${process.pid}-${crypto.randomUUID()}.jsonl`);
+            this.fd = fs.openSync(this.segment, "a", 0o600);
+            openFiles.register(this, this.fd, this);
         }
+        const data = Buffer.from(line);
+        for (let at = 0; at < data.length; ) at += fs.writeSync(this.fd, data, at);
+    }
+
+    private closeFile(): void {
+        if (this.fd === undefined) return;
+        const fd = this.fd;
+        this.fd = undefined;
+        openFiles.unregister(this);
+        try {
+            fs.closeSync(fd);
+        } catch {
+            // Nothing more can be done with it.
+        }
+    }
+
+    /** The salt as a key object, made once: an HMAC given the string would prepare it on every call. */
+    private saltKey(): crypto.KeyObject {
+        return (this.saltKeyObject ??= crypto.createSecretKey(Buffer.from(this.saltValue(), "utf8")));
     }
 
     private saltValue(): string {
@@ -238,19 +294,27 @@ export class SubmissionJournal {
     }
 }
 
-/** The entry a file holds: its last whole line that is an entry (a file of one version has one line). */
-function lastVersion(text: string): JournalEntry | undefined {
-    const lines = text.split("\n");
-    for (let i = lines.length - 1; i >= 0; i--) {
-        if (lines[i].trim() === "") continue;
+/** Closes the file of a journal that was collected with its file still open. */
+const openFiles = new FinalizationRegistry<number>((fd) => {
+    try {
+        fs.closeSync(fd);
+    } catch {
+        // Already closed.
+    }
+});
+
+/** The versions of entries a file holds, in the order written: each whole line that is one. */
+function versionsIn(text: string): JournalEntry[] {
+    const out: JournalEntry[] = [];
+    for (const line of text.split("\n")) {
         try {
-            const entry = JSON.parse(lines[i]) as JournalEntry;
-            if (entry && entry.v === 1 && typeof entry.entryId === "string") return entry;
+            const entry = JSON.parse(line) as JournalEntry;
+            if (entry && entry.v === 1 && typeof entry.entryId === "string") out.push(entry);
         } catch {
-            // A partial last line (a crash mid-append): the line before it is the entry.
+            // A blank line, or a partial last line (a crash mid-append): the versions before it stand.
         }
     }
-    return undefined;
+    return out;
 }
 
 function processAlive(pid: number): boolean {

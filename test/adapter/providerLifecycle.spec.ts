@@ -616,7 +616,7 @@ describe("provider lifecycle: settings, regions and the engine", () => {
             const gone = make();
             await gone.provider.create({ ...base, waitFor: "submission", __stack: "gone" });
             assert.deepEqual(gone.lines.filter((l) => /engine/.test(l)), [`emr-flow: the Pulumi engine is gone; ${INSTANCE} stays recorded, and the next \`pulumi up\` of this stack continues with it`]);
-            const open = fs.readdirSync(dir).filter((n) => n.endsWith(".json")).map((n) => JSON.parse(fs.readFileSync(path.join(dir, n), "utf8").trimEnd().split("\n").pop()!) as { done?: boolean });
+            const open = fs.readdirSync(dir).filter((n) => n.endsWith(".jsonl")).map((n) => JSON.parse(fs.readFileSync(path.join(dir, n), "utf8").trimEnd().split("\n").pop()!) as { done?: boolean });
             assert.deepEqual(open.map((e) => e.done === true).sort(), [false, true]);
         } finally {
             server.close();
@@ -679,7 +679,7 @@ describe("provider lifecycle: the client, the ledger, the engine and the phase",
             const provider = new FlowSubmissionProvider({ createClient: () => scripted().client, clock: new FakeClock(), print: (l) => lines.push(l), env: {}, journalDir: dir, ledger: new SubmissionLedger(), engineAddress: null });
             await provider.create({ ...base, waitFor: "submission" });
             assert.deepEqual(lines.filter((l) => /engine/.test(l)), []);
-            const entries = fs.readdirSync(dir).filter((n) => n.endsWith(".json")).map((n) => JSON.parse(fs.readFileSync(path.join(dir, n), "utf8").trimEnd().split("\n").pop()!) as { done?: boolean });
+            const entries = fs.readdirSync(dir).filter((n) => n.endsWith(".jsonl")).map((n) => JSON.parse(fs.readFileSync(path.join(dir, n), "utf8").trimEnd().split("\n").pop()!) as { done?: boolean });
             assert.deepEqual(entries.map((e) => e.done), [true]);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });

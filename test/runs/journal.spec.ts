@@ -10,6 +10,12 @@ import * as path from "path";
 import { JOURNAL_DIR_ENV, JOURNAL_RETENTION_MS, SubmissionJournal, defaultJournalDir } from "../../provider/runs/journal";
 
 const PROJECT = "FP-0123456789ABCDEF";
+/** The name of the file a process appends its versions to. */
+const SEGMENT = /^\d+-[0-9a-f-]{36}\.jsonl$/;
+/** The files of `where` that processes have appended to. */
+const segments = (where: string) => fs.readdirSync(where).filter((n) => SEGMENT.test(n));
+/** Every whole line of every file of `where`, in the order written within a file. */
+const linesOf = (where: string, name: string) => fs.readFileSync(path.join(where, name), "utf8").trimEnd().split("\n");
 const FLOW = "F-0123456789ABCDEF";
 const REGION = "cn-hangzhou";
 
@@ -22,20 +28,39 @@ describe("submission record: retention, corrupt entries, salt, directory", () =>
 
     it("removes entries older than the retention and keeps the others", () => {
         let now = Date.UTC(2026, 10, 1);
-        const writer = new SubmissionJournal(dir, () => undefined, () => now);
-        writer.update(writer.begin(fields("old")), { instanceId: "FI-0000000000000OLD" });
+        const earlier = new SubmissionJournal(dir, () => undefined, () => now);
+        earlier.update(earlier.begin(fields("old")), { instanceId: "FI-0000000000000OLD" });
+        const [oldFile] = segments(dir);
         now += JOURNAL_RETENTION_MS - 1;
-        writer.update(writer.begin(fields("recent")), { instanceId: "FI-000000000000000R" });
+        // A later process writes to a file of its own.
+        const later = new SubmissionJournal(dir, () => undefined, () => now);
+        later.update(later.begin(fields("recent")), { instanceId: "FI-000000000000000R" });
         now += 2;
         const reader = new SubmissionJournal(dir, () => undefined, () => now);
         assert.deepEqual([...reader.heldInstanceIds(PROJECT, FLOW)], ["FI-000000000000000R"]);
-        assert.equal(fs.readdirSync(dir).filter((n) => n.endsWith(".json")).length, 1, "the old entry's file is gone");
+        assert.equal(segments(dir).length, 1, "the file holding only old versions is gone");
+        assert.ok(!segments(dir).includes(oldFile!), "and it is the old one");
+    });
+
+    it("keeps a file that holds any version within the retention, and still drops the old entries in it", () => {
+        let now = Date.UTC(2026, 10, 1);
+        const journal = new SubmissionJournal(dir, () => undefined, () => now);
+        journal.finish(journal.update(journal.begin(fields("stale")), { instanceId: "FI-00000000000STALE" }));
+        now += JOURNAL_RETENTION_MS + 10;
+        journal.update(journal.begin(fields("fresh")), { instanceId: "FI-00000000000FRESH" });
+        const [file] = segments(dir);
+        assert.equal(segments(dir).length, 1, "one process, one file");
+        const reader = new SubmissionJournal(dir, () => undefined, () => now);
+        assert.deepEqual([...reader.heldInstanceIds(PROJECT, FLOW)], ["FI-00000000000FRESH"]);
+        assert.deepEqual(segments(dir), [file], "the file stays");
+        assert.equal(linesOf(dir, file!).length, 5, "with all its versions");
     });
 
     it("skips corrupt, foreign and half-written files", () => {
         const writer = new SubmissionJournal(dir, () => undefined);
         writer.update(writer.begin(fields("k")), { instanceId: "FI-00000000000000OK" });
         fs.writeFileSync(path.join(dir, "broken.json"), "{ not json");
+        fs.writeFileSync(path.join(dir, "1-broken.jsonl"), "{ not json\n[1]\nnull\n");
         fs.writeFileSync(path.join(dir, "other-version.json"), JSON.stringify({ v: 2, entryId: "x", projectId: PROJECT, flowId: FLOW, instanceId: "FI-000000000000000X", updatedAt: Date.now() }));
         fs.writeFileSync(path.join(dir, "no-id.json"), JSON.stringify({ v: 1, projectId: PROJECT, flowId: FLOW, instanceId: "FI-000000000000000Y", updatedAt: Date.now() }));
         fs.writeFileSync(path.join(dir, "notes.txt"), JSON.stringify({ v: 1, entryId: "t", projectId: PROJECT, flowId: FLOW, instanceId: "FI-000000000000000Z", updatedAt: Date.now() }));
@@ -46,9 +71,9 @@ describe("submission record: retention, corrupt entries, salt, directory", () =>
     it("keeps the last whole version of an entry: a version cut off mid-write leaves the one before it", () => {
         const writer = new SubmissionJournal(dir, () => undefined);
         const entry = writer.begin(fields("cut"));
-        const file = path.join(dir, `${entry.entryId}.json`);
         writer.update(entry, { instanceId: "FI-0000000000000CUT" });
-        assert.equal(fs.readFileSync(file, "utf8").trim().split("\n").length, 2, "one line per version, in the entry's own file");
+        const file = path.join(dir, segments(dir)[0]!);
+        assert.equal(fs.readFileSync(file, "utf8").trim().split("\n").length, 2, "one line per version, in the process's file");
         // As if the process died while appending the finishing version.
         fs.appendFileSync(file, JSON.stringify({ ...entry, instanceId: "FI-0000000000000CUT", done: true }).slice(0, 40));
         const reader = new SubmissionJournal(dir, () => undefined);
@@ -60,7 +85,7 @@ describe("submission record: retention, corrupt entries, salt, directory", () =>
         assert.deepEqual(new SubmissionJournal(dir, () => undefined).interrupted("cut").map((e) => e.entryId), [entry.entryId]);
     });
 
-    it("reads an entry written as one JSON document without a newline, and rewrites it whole when it takes it over", () => {
+    it("reads an entry written as one JSON document without a newline, and continues it in its own file when it takes it over", () => {
         const entry = { v: 1, entryId: "older-format", pid: 2 ** 22 + 1, key: "old-format", projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt: 1, updatedAt: Date.now() };
         const file = path.join(dir, "older-format.json");
         fs.writeFileSync(file, JSON.stringify(entry));
@@ -71,7 +96,15 @@ describe("submission record: retention, corrupt entries, salt, directory", () =>
         const reread = new SubmissionJournal(dir, () => undefined);
         assert.deepEqual(reread.interrupted("old-format"), [], "done");
         assert.deepEqual([...reread.heldInstanceIds(PROJECT, FLOW)], ["FI-00000000000OLDFMT"]);
-        for (const line of fs.readFileSync(file, "utf8").trim().split("\n")) JSON.parse(line);
+        assert.equal(fs.readFileSync(file, "utf8"), JSON.stringify(entry), "the older file is left as it was");
+        assert.deepEqual(
+            linesOf(dir, segments(dir)[0]!).map((l) => JSON.parse(l) as { rev: number; pid: number; done?: boolean }).map((e) => [e.rev, e.pid, e.done ?? false]),
+            [
+                [1, process.pid, false],
+                [2, process.pid, true],
+            ],
+            "taken over, then finished, each a revision above the one before",
+        );
     });
 
     it("shares one salt between journals of a directory, so keys match across processes", () => {
@@ -125,13 +158,20 @@ describe("submission record: retention, corrupt entries, salt, directory", () =>
             reader.interrupted(key).map((e) => e.entryId),
             [dead.entryId],
         );
-        // Taking it over rewrites its file whole: still readable only by the user, no temporary file left.
+        // Taking it over appends a new version to the taker's own file, readable only by the user.
+        const before = segments(dir);
         const taken = reader.adoptEntry(reader.interrupted(key)[0]!);
-        const lines = fs.readFileSync(path.join(dir, `${dead.entryId}.json`), "utf8").trimEnd().split("\n");
-        assert.equal((JSON.parse(lines[lines.length - 1]!) as { pid: number }).pid, process.pid);
+        const [own] = segments(dir).filter((n) => !before.includes(n));
+        const lines = linesOf(dir, own!);
+        assert.equal(lines.length, 1);
+        assert.deepEqual(JSON.parse(lines[0]!), { ...dead, pid: process.pid, rev: 3, updatedAt: taken.updatedAt });
         assert.equal(taken.pid, process.pid);
-        assert.equal(fs.statSync(path.join(dir, `${dead.entryId}.json`)).mode & 0o777, 0o600);
-        assert.deepEqual(fs.readdirSync(dir).filter((n) => n.endsWith(".tmp")), []);
+        assert.equal(fs.statSync(path.join(dir, own!)).mode & 0o777, 0o600);
+        // Every process after sees the taken-over version, whichever file it reads first.
+        assert.deepEqual(
+            new SubmissionJournal(dir, () => undefined).interrupted(key).map((e) => [e.entryId, e.pid, e.rev]),
+            [[dead.entryId, process.pid, 3]],
+        );
     });
 });
 
@@ -141,17 +181,38 @@ describe("submission record: entries, ownership and keys", () => {
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     const fields = (key: string, startedAt = 1) => ({ key, projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt });
-    // An entry's file holds one JSON line per version; the last line is the entry as it stands.
-    const onDisk2 = (where: string, entryId: string) => JSON.parse(fs.readFileSync(path.join(where, `${entryId}.json`), "utf8").trimEnd().split("\n").pop()!) as Record<string, unknown>;
+    // Each process's file holds one JSON line per version it wrote; the highest revision of an entry is the entry as it stands.
+    const onDisk2 = (where: string, entryId: string) => {
+        const versions = segments(where)
+            .flatMap((n) => linesOf(where, n))
+            .map((l) => JSON.parse(l) as Record<string, unknown> & { rev: number })
+            .filter((e) => e.entryId === entryId);
+        return versions.reduce((a, b) => (b.rev >= a.rev ? b : a));
+    };
     const onDisk = (entryId: string) => onDisk2(dir, entryId);
 
     it("writes a new entry at once, readable only by the user, with no temporary file left", () => {
         const journal = new SubmissionJournal(dir, () => undefined, () => 1234);
         const entry = journal.begin(fields("k", 1000));
         assert.match(entry.entryId, /^[0-9a-f-]{36}$/);
-        assert.deepEqual(onDisk(entry.entryId), { v: 1, entryId: entry.entryId, pid: process.pid, updatedAt: 1234, key: "k", projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt: 1000 });
-        assert.equal(fs.statSync(path.join(dir, `${entry.entryId}.json`)).mode & 0o777, 0o600);
-        assert.deepEqual(fs.readdirSync(dir), [`${entry.entryId}.json`]);
+        assert.deepEqual(onDisk(entry.entryId), { v: 1, entryId: entry.entryId, pid: process.pid, updatedAt: 1234, key: "k", projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt: 1000, rev: 1 });
+        const [file] = fs.readdirSync(dir);
+        assert.match(file!, new RegExp(`^${process.pid}-[0-9a-f-]{36}\\.jsonl$`));
+        assert.equal(fs.statSync(path.join(dir, file!)).mode & 0o777, 0o600);
+        // Every later version goes to the same file: no file per entry or per version.
+        journal.finish(journal.update(entry, { instanceId: "FI-000000000000000F" }));
+        journal.finish(journal.begin(fields("k2", 1001)));
+        assert.deepEqual(fs.readdirSync(dir), [file]);
+        assert.deepEqual(
+            linesOf(dir, file!).map((l) => JSON.parse(l) as { entryId: string; rev: number }).map((e) => [e.entryId === entry.entryId, e.rev]),
+            [
+                [true, 1],
+                [true, 2],
+                [true, 3],
+                [false, 1],
+                [false, 2],
+            ],
+        );
     });
 
     it("creates its directory and the salt readable only by the user", () => {
@@ -326,5 +387,114 @@ describe("submission record: entries, ownership and keys", () => {
         } finally {
             process.kill = kill;
         }
+    });
+});
+
+describe("submission record: files of several processes", () => {
+    let dir: string;
+    beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "emr-flow-files-"))));
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const version = (rev: number | undefined, pid: number, extra: Record<string, unknown> = {}) =>
+        JSON.stringify({ v: 1, entryId: "e-1", key: "k", projectId: PROJECT, flowId: FLOW, regionId: REGION, pid, startedAt: 1, updatedAt: Date.now(), ...(rev === undefined ? {} : { rev }), ...extra });
+
+    it("takes the highest revision of an entry, whichever file holds it and whatever order they are read in", () => {
+        const dead = 2 ** 22 + 4242;
+        for (const [first, second] of [
+            ["a.jsonl", "b.jsonl"],
+            ["b.jsonl", "a.jsonl"],
+        ]) {
+            fs.writeFileSync(path.join(dir, first!), `${version(3, dead, { instanceId: "FI-0000000000000NEW" })}\n`);
+            fs.writeFileSync(path.join(dir, second!), `${version(1, dead)}\n${version(2, dead, { instanceId: "FI-0000000000000OLD" })}\n`);
+            const found = new SubmissionJournal(dir, () => undefined).interrupted("k");
+            assert.deepEqual(found.map((e) => [e.rev, e.instanceId]), [[3, "FI-0000000000000NEW"]], `${first} then ${second}`);
+            for (const n of fs.readdirSync(dir)) fs.rmSync(path.join(dir, n));
+        }
+        // An entry of the older form has no revision: any version that has one is newer.
+        fs.writeFileSync(path.join(dir, "e-1.json"), `${version(undefined, dead, { done: true })}\n`);
+        fs.writeFileSync(path.join(dir, "1-x.jsonl"), `${version(1, dead, { instanceId: "FI-00000000000000R1" })}\n`);
+        assert.deepEqual(new SubmissionJournal(dir, () => undefined).interrupted("k").map((e) => e.instanceId), ["FI-00000000000000R1"]);
+        // Within one file, of two versions with the same revision the later line stands.
+        fs.writeFileSync(path.join(dir, "1-x.jsonl"), `${version(1, dead, { instanceId: "FI-00000000000000R1" })}\n${version(1, dead, { instanceId: "FI-00000000000000R2" })}\n`);
+        assert.deepEqual(new SubmissionJournal(dir, () => undefined).interrupted("k").map((e) => e.instanceId), ["FI-00000000000000R2"]);
+    });
+
+    it("counts revisions on from the highest it has seen, even when handed an older copy of the entry", () => {
+        const journal = new SubmissionJournal(dir, () => undefined);
+        const first = journal.begin({ key: "k", projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt: 1 });
+        const second = journal.update(first, { instanceId: "FI-000000000000000A" });
+        assert.equal(second.rev, 2);
+        // `first` is the copy from before the update: the finishing version must still come after.
+        journal.finish(first, { instanceId: "FI-000000000000000A" });
+        const [file] = fs.readdirSync(dir).filter((n) => n.endsWith(".jsonl"));
+        const revs = linesOf(dir, file!).map((l) => (JSON.parse(l) as { rev: number }).rev);
+        assert.deepEqual(revs, [1, 2, 3]);
+        assert.deepEqual(new SubmissionJournal(dir, () => undefined).interrupted("k"), [], "the finished version stands");
+    });
+
+    it("after a failed write, writes to a new file, so that no whole line follows a partial one", () => {
+        const warnings: string[] = [];
+        const journal = new SubmissionJournal(dir, (l) => warnings.push(l));
+        const entry = journal.begin({ key: "k", projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt: 1 });
+        const [first] = fs.readdirSync(dir).filter((n) => n.endsWith(".jsonl"));
+        // The module object itself (not the import's namespace copy), which the journal writes through.
+        const nodeFs = require("fs") as { writeSync: unknown };
+        const realWrite = fs.writeSync;
+        nodeFs.writeSync = (fd: number, data: Buffer) => {
+            // As a full disk does: part of the line reaches the file, then the write fails.
+            (realWrite as (f: number, d: Buffer) => number)(fd, data.subarray(0, 25));
+            throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+        };
+        try {
+            journal.update(entry, { instanceId: "FI-0000000000000LOST" });
+        } finally {
+            nodeFs.writeSync = realWrite;
+        }
+        assert.equal(warnings.length, 1);
+        assert.match(warnings[0]!, /ENOSPC/);
+        journal.update(entry, { instanceId: "FI-0000000000000KEPT", pid: 2 ** 22 + 31 });
+        const files = fs.readdirSync(dir).filter((n) => n.endsWith(".jsonl"));
+        assert.equal(files.length, 2, "a second file");
+        const [second] = files.filter((n) => n !== first);
+        assert.equal(linesOf(dir, second!).length, 1);
+        const found = new SubmissionJournal(dir, () => undefined).interrupted("k");
+        assert.deepEqual(found.map((e) => [e.instanceId, e.rev]), [["FI-0000000000000KEPT", 3]]);
+    });
+
+    /** The files under `where` this process holds open (Linux: /proc/self/fd). */
+    const openFilesUnder = (where: string) =>
+        fs.readdirSync("/proc/self/fd").flatMap((fd) => {
+            try {
+                const target = fs.readlinkSync(`/proc/self/fd/${fd}`);
+                return target.startsWith(fs.realpathSync(where)) ? [target] : [];
+            } catch {
+                return [];
+            }
+        });
+
+    (process.platform === "linux" ? it : it.skip)("opens its file once, and keeps it open for every later version", () => {
+        const journal = new SubmissionJournal(dir, () => undefined);
+        const a = journal.begin({ key: "a", projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt: 1 });
+        const [held] = openFilesUnder(dir);
+        assert.ok(held && SEGMENT.test(path.basename(held)), "its file, open");
+        journal.finish(a);
+        journal.release(journal.begin({ key: "b", projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt: 1 }));
+        assert.deepEqual(openFilesUnder(dir), [held], "the same file, still open: no open per write");
+        assert.equal(linesOf(dir, path.basename(held!)).length, 3, "every version written through it");
+        const other = new SubmissionJournal(dir, () => undefined);
+        other.begin({ key: "c", projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt: 1 });
+        assert.equal(openFilesUnder(dir).length, 2, "another journal has a file of its own");
+    });
+
+    it("writes to a new file when its open file was removed under it", () => {
+        const journal = new SubmissionJournal(dir, () => assert.fail("the journal fell back to memory"));
+        const entry = journal.begin({ key: "k", projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt: 1 });
+        fs.rmSync(dir, { recursive: true });
+        journal.update(entry, { instanceId: "FI-0000000000AGAIN", pid: 2 ** 22 + 32 });
+        assert.deepEqual(
+            new SubmissionJournal(dir, () => undefined).interrupted("k").map((e) => e.instanceId),
+            ["FI-0000000000AGAIN"],
+        );
+        assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
     });
 });
