@@ -32,7 +32,7 @@ import {
 import { retryPolicy, systemRetryDeps, withRetry, type CallKind, type RetryDeps, type RetryPolicy } from "./retry";
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_READ_TIMEOUT_MS, type ClientSettings } from "./settings";
 import { processRateLimiter, type RateFeedback } from "./throttle";
-import { observeWire, type WireRecord } from "./wire";
+import { newNonce, observeWire, type WireRecord } from "./wire";
 
 /** The EMR API version of the flow actions. */
 export const EMR_API_VERSION = "2016-04-08";
@@ -412,14 +412,22 @@ export class EmrFlowClient {
                 const wire: WireRecord = { requested: false, connected: false, connectTimeoutMs };
                 let response: RawResponse;
                 try {
-                    const request = new $OpenApi.OpenApiRequest({ query: { RegionId: regionId, ...business } });
+                    // The nonce the SDK would draw, drawn here instead, so that the request it is
+                    // sent with can be told from the others in flight (see wire.ts); a fresh one
+                    // per attempt, as the service requires.
+                    const nonce = newNonce();
+                    const request = new $OpenApi.OpenApiRequest(
+                        this.settings.signatureVersion === "v2"
+                            ? { query: { RegionId: regionId, ...business, SignatureNonce: nonce } }
+                            : { query: { RegionId: regionId, ...business }, headers: { "x-acs-signature-nonce": nonce } },
+                    );
                     // The SDK must not retry by itself: retries are decided in retry.ts only.
                     // A plain object: the SDK only reads fields of it, and `@alicloud/tea-util` (its
                     // class) is not a dependency of this package.
                     const runtime = (attemptTimeoutMs === undefined
                         ? { autoretry: false }
                         : { autoretry: false, readTimeout: attemptTimeoutMs, connectTimeout: attemptTimeoutMs }) as unknown as Parameters<OpenApi["callApi"]>[2];
-                    response = (await observeWire(() => client.callApi(params, request, runtime), wire)) as RawResponse;
+                    response = (await observeWire(nonce, () => client.callApi(params, request, runtime), wire)) as RawResponse;
                     this.limiter?.record?.({ sentAt, throttled: false });
                 } catch (err) {
                     // Only answers teach the limiter: a throttling answer cuts the rate; other

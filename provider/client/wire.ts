@@ -7,14 +7,18 @@
  *   status, so a retryable gateway error would look like garbage;
  * - its transport reports "ConnectTimeout" from a socket idle timer that also runs while the
  *   request waits for its answer, so the name alone does not say whether the request was sent.
- * Node publishes every outgoing request on the `http.client.request.start` diagnostics channel,
- * synchronously inside `http.request`, which runs inside the async context of the call that made
- * it; an `AsyncLocalStorage` store ties the request to its call. Observing adds listeners; the
+ * Node publishes every outgoing request on the `http.client.request.start` diagnostics channel.
+ * The request is tied to its call by the signature nonce, which the client chooses for each
+ * attempt: the SDK sends it as the `x-acs-signature-nonce` header (signature v3) or the
+ * `SignatureNonce` query parameter (v2), and every request needs a fresh one anyway. (An
+ * `AsyncLocalStorage` store did this before; on Node.js 20 it turns on async hooks for every
+ * promise and callback of the process, which cost more than anything else the client does per
+ * call.) Observing adds listeners; the
  * one thing it does to a request is enforce the real connect timeout (see `connectTimeoutMs`),
  * which the SDK's transport cannot: its own "connect" timer also runs while the answer is
  * awaited, so the client sets that one to the read timeout.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
+import * as crypto from "node:crypto";
 import * as diagnosticsChannel from "node:diagnostics_channel";
 import type { ClientRequest, IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
@@ -35,14 +39,35 @@ export interface WireRecord {
     connectTimeoutMs?: number;
 }
 
-const storage = new AsyncLocalStorage<WireRecord>();
+/** The records of the calls being observed, by the signature nonce of their request. */
+const records = new Map<string, WireRecord>();
 let subscribed = false;
 
+/** The signature nonce a request carries, in its header (v3) or its query (v2). */
+export function nonceOf(request: Pick<ClientRequest, "getHeader" | "path">): string | undefined {
+    const header = request.getHeader("x-acs-signature-nonce");
+    if (typeof header === "string") return header;
+    const m = /[?&]SignatureNonce=([^&#]*)/.exec(request.path ?? "");
+    if (!m) return undefined;
+    try {
+        return decodeURIComponent(m[1]!);
+    } catch {
+        return undefined;
+    }
+}
+
+/** A fresh signature nonce: random, never reused. */
+export function newNonce(): string {
+    return crypto.randomUUID();
+}
+
 function onRequestStart(message: unknown): void {
-    const record = storage.getStore();
-    if (!record) return;
+    if (records.size === 0) return;
     const request = (message as { request?: ClientRequest }).request;
     if (!request) return;
+    const nonce = nonceOf(request);
+    const record = nonce === undefined ? undefined : records.get(nonce);
+    if (!record) return;
     record.requested = true;
     record.connected = false;
     delete record.statusCode;
@@ -84,8 +109,16 @@ function ensureSubscribed(): void {
     diagnosticsChannel.subscribe("http.client.request.start", onRequestStart);
 }
 
-/** Runs `fn`, recording what its HTTP requests saw into the returned record. */
-export async function observeWire<T>(fn: () => Promise<T>, record: WireRecord = { requested: false, connected: false }): Promise<T> {
+/**
+ * Runs `fn`, recording into `record` what the HTTP request signed with `nonce` saw (`fn` makes at
+ * most one such request: a retry is a new call with a new nonce).
+ */
+export async function observeWire<T>(nonce: string, fn: () => Promise<T>, record: WireRecord = { requested: false, connected: false }): Promise<T> {
     ensureSubscribed();
-    return storage.run(record, fn);
+    records.set(nonce, record);
+    try {
+        return await fn();
+    } finally {
+        records.delete(nonce);
+    }
 }

@@ -13,7 +13,7 @@ import { staticCredentials } from "../../provider/client/credentials";
 import * as net from "net";
 import { EmrApiError, EmrConfigError, EmrFlowError, EmrNetworkError, EmrResponseError, SubmissionOutcomeUnknownError } from "../../provider/client/errors";
 import { classifyError } from "../../provider/client/classify";
-import { observeWire, type WireRecord } from "../../provider/client/wire";
+import { newNonce, nonceOf, observeWire, type WireRecord } from "../../provider/client/wire";
 import type { ClientSettings } from "../../provider/client/settings";
 
 const SECRET = "client-spec-AccessKeySecret-7q6w5e";
@@ -465,9 +465,13 @@ describe("observeWire", () => {
         return agent;
     }
 
-    function post(agent?: http.Agent, port = 9): Promise<number | undefined> {
+    /** A request signed with `nonce`, carried as the v3 header or, with `inQuery`, as the v2 query parameter. */
+    function post(nonce: string, agent?: http.Agent, port = 9, inQuery = false): Promise<number | undefined> {
+        const where = inQuery
+            ? { path: `/?Action=SubmitFlow&SignatureNonce=${encodeURIComponent(nonce)}&Version=2016-04-08` }
+            : { path: "/", headers: { "x-acs-signature-nonce": nonce } };
         return new Promise((resolve, reject) => {
-            const req = http.request({ host: "127.0.0.1", port, method: "POST", agent }, (res) => {
+            const req = http.request({ host: "127.0.0.1", port, method: "POST", agent, ...where }, (res) => {
                 res.resume();
                 res.on("end", () => resolve(res.statusCode));
             });
@@ -482,11 +486,13 @@ describe("observeWire", () => {
         const record: WireRecord = { requested: false, connected: false, connectTimeoutMs: 50 };
         const longAgent = blackholeAgent();
         let longSettled = false;
-        const long = observeWire(() => post(longAgent), { requested: false, connected: false, connectTimeoutMs: 600_000 }).then(
+        const longNonce = newNonce();
+        const long = observeWire(longNonce, () => post(longNonce, longAgent), { requested: false, connected: false, connectTimeoutMs: 600_000 }).then(
             () => assert.fail("should not connect"),
             () => (longSettled = true),
         );
-        const error = await observeWire(() => post(blackholeAgent()), record).then(
+        const nonce = newNonce();
+        const error = await observeWire(nonce, () => post(nonce, blackholeAgent()), record).then(
             () => assert.fail("should not connect"),
             (e: unknown) => e,
         );
@@ -503,20 +509,43 @@ describe("observeWire", () => {
         assert.equal(classified.phase, "connect");
     });
 
-    it("records the connection, the status and the content type", async () => {
-        await withStub([html(502)], async (_stub, endpoint) => {
-            const record: WireRecord = { requested: false, connected: false, connectTimeoutMs: 5_000 };
-            const status = await observeWire(() => post(undefined, Number(new URL(endpoint).port)), record);
-            assert.equal(status, 502);
-            assert.deepEqual(record, { requested: true, connected: true, connectTimeoutMs: 5_000, statusCode: 502, contentType: "text/html" });
+    it("records the connection, the status and the content type, for a nonce in the header or in the query", async () => {
+        for (const inQuery of [false, true]) {
+            await withStub([html(502)], async (_stub, endpoint) => {
+                const record: WireRecord = { requested: false, connected: false, connectTimeoutMs: 5_000 };
+                const nonce = `${newNonce()}/+=`;
+                const status = await observeWire(nonce, () => post(nonce, undefined, Number(new URL(endpoint).port), inQuery), record);
+                assert.equal(status, 502);
+                assert.deepEqual(record, { requested: true, connected: true, connectTimeoutMs: 5_000, statusCode: 502, contentType: "text/html" }, inQuery ? "query" : "header");
+            });
+        }
+    });
+
+    it("records only the request signed with its nonce, however many are in flight", async () => {
+        await withStub([html(502), json({}), html(503)], async (_stub, endpoint) => {
+            const port = Number(new URL(endpoint).port);
+            const mine: WireRecord = { requested: false, connected: false };
+            const other: WireRecord = { requested: false, connected: false };
+            const [a, b] = [newNonce(), newNonce()];
+            assert.notEqual(a, b);
+            // Three requests at once: one outside any observation, then two observed, each made
+            // inside the other's observation as well.
+            const outside = post(newNonce(), undefined, port);
+            const [sb, sa] = await observeWire(a, () => observeWire(b, () => Promise.all([post(b, undefined, port, true), post(a, undefined, port)]), other), mine);
+            const so = await outside;
+            assert.equal(new Set([sa, sb, so]).size, 3, "three different answers, so that each record can be told apart");
+            assert.deepEqual([mine.requested, mine.statusCode, other.requested, other.statusCode], [true, sa, true, sb]);
         });
+        assert.equal(nonceOf({ getHeader: () => undefined, path: "/?SignatureNonce=%E0%A4%A" }), undefined, "a nonce that does not decode");
+        assert.equal(nonceOf({ getHeader: () => undefined, path: "/?Action=x" }), undefined);
+        assert.equal(nonceOf({ getHeader: () => undefined, path: "/?XSignatureNonce=n&SignatureNonce=m" }), "m");
     });
 
     it("records nothing for requests made outside it", async () => {
         const record: WireRecord = { requested: false, connected: false };
         await withStub([json({})], async (_stub, endpoint) => {
-            await post(undefined, Number(new URL(endpoint).port));
+            await observeWire(newNonce(), () => post(newNonce(), undefined, Number(new URL(endpoint).port)), record);
         });
-        assert.equal(record.requested, false);
+        assert.equal(record.requested, false, "a request signed with another nonce");
     });
 });
