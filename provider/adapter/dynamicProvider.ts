@@ -30,7 +30,7 @@ export interface ProviderDeps {
     /** Builds the EMR client from the provider's configuration; tests inject their own. */
     createClient?(config: (key: string) => string | undefined): EmrFlowClient;
     clock?: WaitClock;
-    /** Where user-facing lines go: the host passes console.log output to `pulumi up`. */
+    /** Where user-facing lines go; default standard output, which the host passes to `pulumi up`. */
     print?(line: string): void;
     env?: NodeJS.ProcessEnv;
     /** Where submissions are recorded (see `runs/journal.ts`); `null`: memory only. Default: the user's home, or memory only with an injected client. */
@@ -259,7 +259,9 @@ export class FlowSubmissionProvider implements pulumi.dynamic.ResourceProvider {
     }
 
     print(line: string): void {
-        (this.deps.print ?? console.log)(line);
+        if (this.deps.print) this.deps.print(line);
+        // What console.log does with one string, without its formatting pass: a line per create.
+        else process.stdout.write(`${line}\n`);
     }
 
     private submissions(): Submissions {
