@@ -77,8 +77,7 @@ export class SubmissionJournal {
     // This process's file, named on its first write (see `save`), and kept open (see `append`).
     private segment?: string;
     private fd?: number;
-    private salt?: string;
-    private saltKeyObject?: crypto.KeyObject;
+    private salt?: crypto.KeyObject;
     private warned = false;
     private loaded = false;
 
@@ -133,7 +132,7 @@ export class SubmissionJournal {
         const ids = this.openByKey.get(key) ?? [];
         return [...ids]
             .map((id) => this.memory.get(id)!)
-            .filter((e) => e.key === key && !e.done && !this.active.has(e.entryId) && !(e.pid !== process.pid && processAlive(e.pid)))
+            .filter((e) => !this.active.has(e.entryId) && !(e.pid !== process.pid && processAlive(e.pid)))
             .sort((a, b) => a.startedAt - b.startedAt);
     }
 
@@ -265,30 +264,32 @@ export class SubmissionJournal {
         }
     }
 
-    /** The salt as a key object, made once: an HMAC given the string would prepare it on every call. */
+    /**
+     * The salt, read (or made) once, as a key object: an HMAC given the string would prepare it
+     * on every call.
+     */
     private saltKey(): crypto.KeyObject {
-        return (this.saltKeyObject ??= crypto.createSecretKey(Buffer.from(this.saltValue(), "utf8")));
+        return (this.salt ??= crypto.createSecretKey(Buffer.from(this.saltValue())));
     }
 
     private saltValue(): string {
-        if (this.salt) return this.salt;
         const fresh = crypto.randomBytes(32).toString("hex");
-        if (!this.dir) return (this.salt = fresh);
+        if (!this.dir) return fresh;
         const file = path.join(this.dir, "salt");
         try {
-            return (this.salt = fs.readFileSync(file, "utf8").trim() || fresh);
+            return fs.readFileSync(file, "utf8").trim() || fresh;
         } catch {
             // First use: create it; if another process raced us, read theirs.
         }
         try {
             fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
             fs.writeFileSync(file, fresh, { mode: 0o600, flag: "wx" });
-            return (this.salt = fresh);
+            return fresh;
         } catch {
             try {
-                return (this.salt = fs.readFileSync(file, "utf8").trim() || fresh);
+                return fs.readFileSync(file, "utf8").trim() || fresh;
             } catch {
-                return (this.salt = fresh);
+                return fresh;
             }
         }
     }

@@ -665,6 +665,24 @@ describe("provider lifecycle: the client, the ledger, the engine and the phase",
         assert.deepEqual((await provider.check({}, { ...base })).failures, []);
     });
 
+    it("without a print of its own writes each line to standard output, as console.log would", async () => {
+        const provider = new FlowSubmissionProvider({ createClient: () => scripted().client, clock: new FakeClock(), env: {}, journalDir: null, ledger: new SubmissionLedger(), engineAddress: null });
+        const written: string[] = [];
+        const write = process.stdout.write;
+        process.stdout.write = ((chunk: string | Uint8Array) => {
+            written.push(String(chunk));
+            return true;
+        }) as typeof process.stdout.write;
+        try {
+            await provider.create({ ...base, waitFor: "submission" });
+        } finally {
+            process.stdout.write = write;
+        }
+        assert.ok(written.length > 0);
+        for (const chunk of written) assert.match(chunk, /^emr-flow: [^\n]*\n$/, "one whole line per write");
+        assert.ok(written.some((l) => l.includes(INSTANCE)), written.join(""));
+    });
+
     it("holds the run in the ledger it is given", async () => {
         const ledger = new SubmissionLedger();
         const provider = new FlowSubmissionProvider({ createClient: () => scripted().client, clock: new FakeClock(), print: () => undefined, env: {}, journalDir: null, ledger, engineAddress: null });

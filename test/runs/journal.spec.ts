@@ -66,6 +66,8 @@ describe("submission record: retention, corrupt entries, salt, directory", () =>
         fs.writeFileSync(path.join(dir, "notes.txt"), JSON.stringify({ v: 1, entryId: "t", projectId: PROJECT, flowId: FLOW, instanceId: "FI-000000000000000Z", updatedAt: Date.now() }));
         const reader = new SubmissionJournal(dir, () => undefined);
         assert.deepEqual([...reader.heldInstanceIds(PROJECT, FLOW)], ["FI-00000000000000OK"]);
+        // Not ours to interpret, so not ours to remove either.
+        for (const name of ["broken.json", "1-broken.jsonl", "other-version.json", "no-id.json", "notes.txt"]) assert.ok(fs.existsSync(path.join(dir, name)), name);
     });
 
     it("keeps the last whole version of an entry: a version cut off mid-write leaves the one before it", () => {
@@ -432,6 +434,15 @@ describe("submission record: files of several processes", () => {
         assert.deepEqual(new SubmissionJournal(dir, () => undefined).interrupted("k"), [], "the finished version stands");
     });
 
+    it("gives a version of an entry it has not seen the revision after the one it carries", () => {
+        const one = new SubmissionJournal(dir, () => undefined);
+        const entry = one.update(one.begin({ key: "k", projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt: 1 }), { windowEnd: 2 });
+        const other = new SubmissionJournal(undefined, () => undefined);
+        assert.equal(other.update(entry, { windowEnd: 3 }).rev, 3);
+        assert.equal(other.update(entry, { windowEnd: 4 }).rev, 4, "then the one after the highest it has seen");
+        assert.equal(new SubmissionJournal(undefined, () => undefined).update({ ...entry, rev: undefined }, { windowEnd: 5 }).rev, 1, "an entry of the older form counts from 0");
+    });
+
     it("after a failed write, writes to a new file, so that no whole line follows a partial one", () => {
         const warnings: string[] = [];
         const journal = new SubmissionJournal(dir, (l) => warnings.push(l));
@@ -457,6 +468,7 @@ describe("submission record: files of several processes", () => {
         assert.equal(files.length, 2, "a second file");
         const [second] = files.filter((n) => n !== first);
         assert.equal(linesOf(dir, second!).length, 1);
+        if (process.platform === "linux") assert.deepEqual(openFilesUnder(dir).map((f) => path.basename(f)), [second], "the first file is closed");
         const found = new SubmissionJournal(dir, () => undefined).interrupted("k");
         assert.deepEqual(found.map((e) => [e.instanceId, e.rev]), [["FI-0000000000000KEPT", 3]]);
     });
@@ -474,11 +486,25 @@ describe("submission record: files of several processes", () => {
 
     (process.platform === "linux" ? it : it.skip)("opens its file once, and keeps it open for every later version", () => {
         const journal = new SubmissionJournal(dir, () => undefined);
-        const a = journal.begin({ key: "a", projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt: 1 });
-        const [held] = openFilesUnder(dir);
-        assert.ok(held && SEGMENT.test(path.basename(held)), "its file, open");
-        journal.finish(a);
-        journal.release(journal.begin({ key: "b", projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt: 1 }));
+        // The module object itself (not the import's namespace copy), which the journal opens through.
+        const nodeFs = require("fs") as { openSync: unknown };
+        const realOpen = fs.openSync;
+        let opened = 0;
+        nodeFs.openSync = (...args: unknown[]) => {
+            opened++;
+            return (realOpen as (...a: unknown[]) => number)(...args);
+        };
+        let held: string | undefined;
+        try {
+            const a = journal.begin({ key: "a", projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt: 1 });
+            [held] = openFilesUnder(dir);
+            assert.ok(held && SEGMENT.test(path.basename(held)), "its file, open");
+            journal.finish(a);
+            journal.release(journal.begin({ key: "b", projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt: 1 }));
+        } finally {
+            nodeFs.openSync = realOpen;
+        }
+        assert.equal(opened, 1, "one open for three versions");
         assert.deepEqual(openFilesUnder(dir), [held], "the same file, still open: no open per write");
         assert.equal(linesOf(dir, path.basename(held!)).length, 3, "every version written through it");
         const other = new SubmissionJournal(dir, () => undefined);
@@ -496,5 +522,22 @@ describe("submission record: files of several processes", () => {
             ["FI-0000000000AGAIN"],
         );
         assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
+    });
+
+    (process.platform === "linux" ? it : it.skip)("closes the file of a journal that is collected", async () => {
+        // A provider process keeps one journal for its life; a test process makes many.
+        const v8 = require("v8") as typeof import("v8");
+        v8.setFlagsFromString("--expose-gc");
+        const gc = (require("vm") as typeof import("vm")).runInNewContext("gc") as () => void;
+        (() => {
+            const journal = new SubmissionJournal(dir, () => undefined);
+            journal.begin({ key: "k", projectId: PROJECT, flowId: FLOW, regionId: REGION, startedAt: 1 });
+        })();
+        assert.equal(openFilesUnder(dir).length, 1);
+        for (let i = 0; i < 100 && openFilesUnder(dir).length > 0; i++) {
+            gc();
+            await new Promise((r) => setTimeout(r, 10));
+        }
+        assert.deepEqual(openFilesUnder(dir), []);
     });
 });
