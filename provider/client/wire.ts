@@ -11,12 +11,11 @@
  * The request is tied to its call by the signature nonce, which the client chooses for each
  * attempt: the SDK sends it as the `x-acs-signature-nonce` header (signature v3) or the
  * `SignatureNonce` query parameter (v2), and every request needs a fresh one anyway. (An
- * `AsyncLocalStorage` store did this before; on Node.js 20 it turns on async hooks for every
- * promise and callback of the process, which cost more than anything else the client does per
- * call.) Observing adds listeners; the
- * one thing it does to a request is enforce the real connect timeout (see `connectTimeoutMs`),
- * which the SDK's transport cannot: its own "connect" timer also runs while the answer is
- * awaited, so the client sets that one to the read timeout.
+ * `AsyncLocalStorage` store would tie them too, but on Node.js 20 it turns on async hooks for
+ * every promise and callback of the process.) Observing adds listeners; the one thing it does
+ * to a request is enforce the real connect timeout (see `connectTimeoutMs`), which the SDK's
+ * transport cannot: its own "connect" timer also runs while the answer is awaited, so the
+ * client sets that one to the read timeout.
  */
 import * as crypto from "node:crypto";
 import * as diagnosticsChannel from "node:diagnostics_channel";
